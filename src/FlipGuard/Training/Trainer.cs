@@ -24,6 +24,7 @@ public static class Trainer
         TorchRuntime.EnsureInitialized();
         config.Validate();
         var model = spec.Create(config.Seed);
+        model.to(data.TrainImages.device);
         using var optimizer = CreateOptimizer(config, model);
         var history = resume?.TryRestore(config, model, optimizer)?.ToList() ?? new List<EpochRecord>();
         int resumedFrom = history.Count;

@@ -1,0 +1,52 @@
+using System.CommandLine;
+namespace FlipGuard.Cli;
+
+/// <summary>
+/// Runs the parsed command line and maps every failure to one line and an exit code: 2 for bad input
+/// (bad flag, missing or corrupt file), 130 for Ctrl+C, 1 for a bug (stack trace only with FLIPGUARD_DEBUG=1).
+/// </summary>
+public static class CommandRunner
+{
+    /// <summary>Exit code for user errors.</summary>
+    public const int UserError = 2;
+
+    /// <summary>Parses and invokes; never lets an exception escape as a stack trace.</summary>
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            string command = parsed.CommandResult.Command == root ? "" : " " + parsed.CommandResult.Command.Name;
+            Console.Error.WriteLine($"flipguard: {parsed.Errors[0].Message} (see 'flipguard{command} --help')");
+            return UserError;
+        }
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Builds an action that runs <paramref name="body"/> with Ctrl+C mapped to cancellation.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Action(Func<ParseResult, CancellationToken, int> body) =>
+        (parse, token) => Task.FromResult(Execute(() => body(parse, token)));
+
+    private static int Execute(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (FlipGuardException e)
+        {
+            Console.Error.WriteLine($"flipguard: error: {e.Message}");
+            return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("flipguard: cancelled; finished work was kept (rerun with --resume to continue)");
+            return 130;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("FLIPGUARD_DEBUG") != "1")
+        {
+            Console.Error.WriteLine($"flipguard: internal error: {e.GetType().Name}: {e.Message.Split('\n')[0]} (set FLIPGUARD_DEBUG=1 for the stack trace; please report it)");
+            return 1;
+        }
+    }
+}

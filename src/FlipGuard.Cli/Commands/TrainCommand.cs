@@ -1,0 +1,86 @@
+using System.CommandLine;
+using FlipGuard.Checkpoints;
+using FlipGuard.Models;
+using FlipGuard.Training;
+using Spectre.Console;
+
+namespace FlipGuard.Cli.Commands;
+
+/// <summary><c>flipguard train</c>: train a zoo model on a dataset and write a checkpoint.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Architecture (see 'flipguard models').", DefaultValueFactory = _ => "mlp" };
+        var dataset = new Option<string>("--dataset", "-d") { Description = "mnist, fashion-mnist, cifar10 or mnist-10k (see 'flipguard data list').", DefaultValueFactory = _ => "mnist" };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 128 };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => "sgd" }.AcceptOnlyFromAmong("sgd", "adam");
+        var lr = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.05 };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 };
+        var wd = new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 5e-4 };
+        var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine, step or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "step", "constant");
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the batch order.", DefaultValueFactory = _ => 0 };
+        var trainLimit = new Option<int>("--train-limit") { Description = "Train on the first N samples only (0 = all)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Checkpoint to write (default: runs/MODEL-DATASET-sSEED.fgc)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run of the same recipe from its last finished epoch." };
+        var fresh = new Option<bool>("--fresh") { Description = "Discard an interrupted run's saved epochs and start over." };
+        var dataDir = CommonOptions.DataDir();
+        var threads = CommonOptions.Threads();
+        var device = CommonOptions.Device();
+        var json = CommonOptions.Json();
+        var command = new Command("train", "Train a model and save a checkpoint (weights, recipe, accuracy, SHA-256).")
+        {
+            model, dataset, epochs, batch, optimizer, lr, momentum, wd, schedule, seed, trainLimit, output, resume, fresh, dataDir, threads, device, json,
+        };
+        command.SetAction(CommandRunner.Action((parse, token) =>
+        {
+            var config = new TrainingConfig
+            {
+                Model = parse.GetValue(model)!, Dataset = parse.GetValue(dataset)!, Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(lr),
+                Momentum = parse.GetValue(momentum), WeightDecay = parse.GetValue(wd), Schedule = parse.GetValue(schedule)!,
+                Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
+            };
+            config.Validate();
+            bool quiet = parse.GetValue(json);
+            TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
+            string path = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Dataset}-s{config.Seed}.fgc");
+            var state = new TrainingState(path + ".state");
+            if (Directory.Exists(path + ".state"))
+            {
+                if (parse.GetValue(fresh)) state.Clear();
+                else if (!parse.GetValue(resume))
+                    throw new FlipGuardException($"an interrupted run is saved in {path}.state: pass --resume to continue it or --fresh to discard it");
+            }
+            using var data = LoadedData.Load(config.Dataset, parse.GetValue(dataDir));
+            var spec = new ModelSpec(config.Model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
+            if (!quiet)
+                AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(spec.ToString())}[/] on [bold]{Markup.Escape(data.Description)}[/]");
+            int stepsPerEpoch = (int)Math.Ceiling((config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount) / (double)config.BatchSize);
+            var (trained, result) = ProgressView.Run(quiet, "training", config.Epochs * stepsPerEpoch, bar =>
+                Trainer.Train(spec, config, data.AsTrainingData(), state, new SynchronousProgress<TrainingProgress>(p =>
+                {
+                    bar.Value = (p.Epoch - 1) * (double)p.Steps + p.Step;
+                    bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}";
+                    if (p.Completed is { } e)
+                        bar.Log($"epoch {e.Epoch,3}  loss {e.TrainLoss:F4}  test accuracy {Output.Percent(e.TestAccuracy)}  lr {e.LearningRate:G3}  {e.Seconds:F1}s");
+                }), token));
+            using (trained)
+            {
+                var meta = CheckpointFile.Save(path, trained, new CheckpointMetadata
+                {
+                    Model = spec, Dataset = config.Dataset, DatasetSource = data.Description,
+                    NormalizationMean = data.Normalization.Mean, NormalizationStd = data.Normalization.Std,
+                    Training = config, CleanAccuracy = result.TestAccuracy, CleanAccuracySamples = (int)result.TestSamples,
+                });
+                state.Clear();
+                if (quiet) Output.WriteJson(new { checkpoint = path, result, weightsSha256 = meta.WeightsSha256 });
+                else AnsiConsole.MarkupLine($"Test accuracy [bold green]{Output.Percent(result.TestAccuracy)}[/] on {result.TestSamples:N0} samples; checkpoint written to [bold]{Markup.Escape(path)}[/]");
+            }
+            return 0;
+        }));
+        return command;
+    }
+}
