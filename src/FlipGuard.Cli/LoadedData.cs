@@ -39,8 +39,10 @@ public sealed class LoadedData : IDisposable
     /// <summary>Test samples.</summary>
     public TensorDataset Test => test;
 
-    /// <summary>The tensors as the trainer takes them.</summary>
-    public TrainingData AsTrainingData() => new(train.Images, train.Labels, test.Images, test.Labels);
+    /// <summary>The tensors as the trainer takes them, on <paramref name="device"/> (CPU when null).</summary>
+    public TrainingData AsTrainingData(Device? device = null) => device is null || device.type == DeviceType.CPU
+        ? new(train.Images, train.Labels, test.Images, test.Labels)
+        : new(train.Images.to(device), train.Labels.to(device), test.Images.to(device), test.Labels.to(device));
 
     /// <inheritdoc />
     public void Dispose()

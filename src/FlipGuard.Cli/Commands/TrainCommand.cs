@@ -45,7 +45,7 @@ public static class TrainCommand
             };
             config.Validate();
             bool quiet = parse.GetValue(json);
-            TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
+            var torchDevice = TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
             string path = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Dataset}-s{config.Seed}.fgc");
             var state = new TrainingState(path + ".state");
             if (Directory.Exists(path + ".state"))
@@ -60,7 +60,7 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(spec.ToString())}[/] on [bold]{Markup.Escape(data.Description)}[/]");
             int stepsPerEpoch = (int)Math.Ceiling((config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount) / (double)config.BatchSize);
             var (trained, result) = ProgressView.Run(quiet, "training", config.Epochs * stepsPerEpoch, bar =>
-                Trainer.Train(spec, config, data.AsTrainingData(), state, new SynchronousProgress<TrainingProgress>(p =>
+                Trainer.Train(spec, config, data.AsTrainingData(torchDevice), state, new SynchronousProgress<TrainingProgress>(p =>
                 {
                     bar.Value = (p.Epoch - 1) * (double)p.Steps + p.Step;
                     bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}";
