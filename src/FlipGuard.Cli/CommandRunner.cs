@@ -17,7 +17,8 @@ public static class CommandRunner
         if (parsed.Errors.Count > 0)
         {
             string command = parsed.CommandResult.Command == root ? "" : " " + parsed.CommandResult.Command.Name;
-            Console.Error.WriteLine($"flipguard: {parsed.Errors[0].Message} (see 'flipguard{command} --help')");
+            string message = string.Join(" ", parsed.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
+            Console.Error.WriteLine($"flipguard: {message} (see 'flipguard{command} --help')");
             return UserError;
         }
         return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -1,5 +1,6 @@
 using FlipGuard.Data;
 using FlipGuard.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Cli;

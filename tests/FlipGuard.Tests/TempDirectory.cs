@@ -1,16 +1,16 @@
 namespace FlipGuard.Tests;
 
-/// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
-public sealed class TempDirectory : IDisposable
+/// <summary>A fresh folder under the system temp directory, deleted with its contents on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "flipguard-tests-" + Guid.NewGuid().ToString("N"));
+    public string Path { get; } = Directory.CreateTempSubdirectory("flipguard-test-").FullName;
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    public string Sub(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Path, name)).FullName;
+
     public void Dispose()
     {
-        try { Directory.Delete(Path, true); } catch (IOException) { }
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }

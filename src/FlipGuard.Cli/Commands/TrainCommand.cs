@@ -3,6 +3,8 @@ using FlipGuard.Checkpoints;
 using FlipGuard.Models;
 using FlipGuard.Training;
 using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FlipGuard.Cli.Commands;
 
@@ -26,13 +28,24 @@ public static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Checkpoint to write (default: runs/MODEL-DATASET-sSEED.fgc)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run of the same recipe from its last finished epoch." };
         var fresh = new Option<bool>("--fresh") { Description = "Discard an interrupted run's saved epochs and start over." };
+        var reg = new Option<string>("--reg") { Description = "Regulariser: none, trace (Hessian-aware: + lambda*Tr(H)), top-eig (+ lambda * sum of top eigenvalues) or sam (sharpness-aware baseline).", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "trace", "top-eig", "sam");
+        var lambda = new Option<double>("--lambda") { Description = "Weight of the Hessian penalty.", DefaultValueFactory = _ => 0.01 };
+        var topP = new Option<int>("--top-p") { Description = "Number of top eigenvalues penalised by --reg top-eig.", DefaultValueFactory = _ => 1 };
+        var rho = new Option<double>("--rho") { Description = "SAM neighbourhood radius.", DefaultValueFactory = _ => 0.05 };
+        var layers = new Option<string>("--hessian-layers") { Description = "Layers the Hessian penalty sees: all, last:N, sample:K (resampled each step) or names (fc1,fc2).", DefaultValueFactory = _ => "all" };
+        var every = new Option<int>("--reg-every") { Description = "Add the Hessian penalty every N steps.", DefaultValueFactory = _ => 1 };
+        var probes = new Option<int>("--probes") { Description = "Hutchinson probes per regularised step.", DefaultValueFactory = _ => 1 };
+        var warmup = new Option<int>("--warmup-epochs") { Description = "Plain epochs before the regulariser starts." };
+        var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights (fine-tuning) instead of a fresh initialisation." };
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
         var device = CommonOptions.Device();
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model and save a checkpoint (weights, recipe, accuracy, SHA-256).")
         {
-            model, dataset, epochs, batch, optimizer, lr, momentum, wd, schedule, seed, trainLimit, output, resume, fresh, dataDir, threads, device, json,
+            model, dataset, epochs, batch, optimizer, lr, momentum, wd, schedule, seed, trainLimit,
+            reg, lambda, topP, rho, layers, every, probes, warmup, init,
+            output, resume, fresh, dataDir, threads, device, json,
         };
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
@@ -42,7 +55,19 @@ public static class TrainCommand
                 BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(lr),
                 Momentum = parse.GetValue(momentum), WeightDecay = parse.GetValue(wd), Schedule = parse.GetValue(schedule)!,
                 Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
+                Regularizer = parse.GetValue(reg)!, Lambda = parse.GetValue(lambda), TopP = parse.GetValue(topP), Rho = parse.GetValue(rho),
+                HessianLayers = parse.GetValue(layers)!, RegEvery = parse.GetValue(every), Probes = parse.GetValue(probes),
+                WarmupEpochs = parse.GetValue(warmup),
             };
+            nn.Module<Tensor, Tensor>? initial = null;
+            if (parse.GetValue(init) is { } initPath)
+            {
+                var (initMeta, initModel) = CheckpointFile.Load(initPath);
+                if (initMeta.Model.Architecture != config.Model)
+                    throw new FlipGuardException($"--init {initPath} holds a {initMeta.Model.Architecture}, not a {config.Model}");
+                initial = initModel;
+                config = config with { InitWeightsSha256 = initMeta.WeightsSha256 };
+            }
             config.Validate();
             bool quiet = parse.GetValue(json);
             var torchDevice = TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
@@ -65,8 +90,10 @@ public static class TrainCommand
                     bar.Value = (p.Epoch - 1) * (double)p.Steps + p.Step;
                     bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}";
                     if (p.Completed is { } e)
-                        bar.Log($"epoch {e.Epoch,3}  loss {e.TrainLoss:F4}  test accuracy {Output.Percent(e.TestAccuracy)}  lr {e.LearningRate:G3}  {e.Seconds:F1}s");
-                }), token));
+                        bar.Log($"epoch {e.Epoch,3}  loss {e.TrainLoss:F4}" + (e.Regularizer is { } r ? $"  {config.Regularizer} {r:G4}" : "") +
+                                $"  test accuracy {Output.Percent(e.TestAccuracy)}  lr {e.LearningRate:G3}  {e.StepMilliseconds:F1} ms/step  {e.Seconds:F1}s");
+                }), token, initial));
+            initial?.Dispose();
             using (trained)
             {
                 var meta = CheckpointFile.Save(path, trained, new CheckpointMetadata

@@ -23,7 +23,12 @@ public static class CheckpointFile
     private const int MaxHeaderBytes = 16 << 20;
 
     /// <summary>JSON options shared by checkpoint headers.</summary>
-    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = false, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = false,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>
     /// Writes <paramref name="model"/>'s state with <paramref name="metadata"/> to <paramref name="path"/>

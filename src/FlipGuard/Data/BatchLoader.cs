@@ -13,7 +13,8 @@ namespace FlipGuard.Data;
 /// </remarks>
 public sealed class BatchLoader
 {
-    private readonly TensorDataset data;
+    private readonly Tensor images, labels;
+    private readonly int count;
 
     /// <summary>Samples per batch (the last may have fewer).</summary>
     public int BatchSize { get; }
@@ -25,14 +26,25 @@ public sealed class BatchLoader
     public ulong Seed { get; }
 
     /// <summary>Batches per epoch, counting the partial last one.</summary>
-    public int BatchCount => (data.Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => (count + BatchSize - 1) / BatchSize;
 
     /// <summary>Creates a loader over <paramref name="data"/>; the dataset stays owned by the caller.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public BatchLoader(TensorDataset data, int batchSize, bool shuffle = false, ulong seed = 0)
+        : this(data.Images, data.Labels, batchSize, shuffle, seed)
+    {
+    }
+
+    /// <summary>Creates a loader over images [N,…] and labels [N]; the tensors stay owned by the caller.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">Images and labels disagree on N.</exception>
+    public BatchLoader(Tensor images, Tensor labels, int batchSize, bool shuffle = false, ulong seed = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        this.data = data;
+        if (images.shape[0] != labels.shape[0]) throw new ArgumentException($"{images.shape[0]} images but {labels.shape[0]} labels");
+        this.images = images;
+        this.labels = labels;
+        count = checked((int)images.shape[0]);
         BatchSize = batchSize;
         Shuffle = shuffle;
         Seed = seed;
@@ -44,7 +56,7 @@ public sealed class BatchLoader
     /// </summary>
     public long[] Order(int epoch)
     {
-        var order = new long[data.Count];
+        var order = new long[count];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         if (Shuffle) SplitMix64.ForStream(Seed, (ulong)epoch).Shuffle(order.AsSpan());
         return order;
@@ -76,7 +88,7 @@ public sealed class BatchLoader
     /// </code></example>
     public (Tensor Images, Tensor Labels) Load(long[] indices)
     {
-        using Tensor index = tensor(indices, [indices.Length], ScalarType.Int64);
-        return (data.Images.index_select(0, index), data.Labels.index_select(0, index));
+        using Tensor index = tensor(indices, [indices.Length], ScalarType.Int64, device: images.device);
+        return (images.index_select(0, index), labels.index_select(0, index));
     }
 }

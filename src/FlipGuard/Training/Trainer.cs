@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Runtime;
 using TorchSharp;
@@ -19,42 +20,51 @@ public static class Trainer
     /// </summary>
     public static (nn.Module<Tensor, Tensor> Model, TrainingResult Result) Train(
         ModelSpec spec, TrainingConfig config, TrainingData data,
-        TrainingState? resume = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        TrainingState? resume = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        nn.Module? initialWeights = null)
     {
         TorchRuntime.EnsureInitialized();
         config.Validate();
         var model = spec.Create(config.Seed);
+        if (initialWeights is not null) CopyWeights(initialWeights, model);
         model.to(data.TrainImages.device);
+        var plain = new CrossEntropyObjective();
+        var regularized = config.CreateObjective();
         using var optimizer = CreateOptimizer(config, model);
         var history = resume?.TryRestore(config, model, optimizer)?.ToList() ?? new List<EpochRecord>();
         int resumedFrom = history.Count;
         long n = config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainImages.shape[0]) : data.TrainImages.shape[0];
-        int steps = (int)((n + config.BatchSize - 1) / config.BatchSize);
+        var loader = new BatchLoader(data.TrainImages.narrow(0, 0, n), data.TrainLabels.narrow(0, 0, n), config.BatchSize, shuffle: true, seed: unchecked((ulong)config.Seed));
+        int steps = loader.BatchCount;
         for (int epoch = history.Count + 1; epoch <= config.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double lr = LearningRateAt(config, epoch);
             foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
             model.train();
-            double lossSum = 0;
-            using var order = EpochOrder(n, config.Seed, epoch);
-            for (int step = 0; step < steps; step++)
+            var objective = epoch > config.WarmupEpochs ? regularized : plain;
+            double lossSum = 0, regSum = 0;
+            int step = 0, regCount = 0;
+            var stepClock = Stopwatch.StartNew();
+            foreach (long[] batch in loader.Batches(epoch))
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                long start = (long)step * config.BatchSize;
-                var idx = order.narrow(0, start, Math.Min(config.BatchSize, n - start));
-                var x = data.TrainImages.index_select(0, idx);
-                var y = data.TrainLabels.index_select(0, idx);
+                var (x, y) = loader.Load(batch);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.forward(x), y);
-                loss.backward();
+                var values = objective.Backward(model, x, y, (long)(epoch - 1) * steps + step);
                 optimizer.step();
-                lossSum += loss.item<float>();
-                progress?.Report(new TrainingProgress(epoch, config.Epochs, step + 1, steps, lossSum / (step + 1), null));
+                if (!double.IsFinite(values.Loss) || values.Regularizer is { } bad && !double.IsFinite(bad))
+                    throw new FlipGuardException($"training diverged at epoch {epoch}, step {step + 1} (loss {values.Loss:G4}" +
+                        (values.Regularizer is { } rv ? $", {objective.Name} {rv:G4}" : "") + "); lower --lr" + (objective is CrossEntropyObjective ? "" : " or --lambda"));
+                lossSum += values.Loss;
+                if (values.Regularizer is { } r) { regSum += r; regCount++; }
+                step++;
+                progress?.Report(new TrainingProgress(epoch, config.Epochs, step, steps, lossSum / step, null));
             }
+            double stepMs = stepClock.Elapsed.TotalMilliseconds / steps;
             double acc = Evaluator.Accuracy(model, data.TestImages, data.TestLabels);
-            var record = new EpochRecord(epoch, lossSum / steps, acc, lr, clock.Elapsed.TotalSeconds);
+            var record = new EpochRecord(epoch, lossSum / steps, regCount > 0 ? regSum / regCount : null, acc, lr, clock.Elapsed.TotalSeconds, stepMs);
             history.Add(record);
             resume?.Save(epoch, config, spec, model, optimizer, history);
             progress?.Report(new TrainingProgress(epoch, config.Epochs, steps, steps, record.TrainLoss, record));
@@ -63,6 +73,19 @@ public static class Trainer
             ? history[^1].TestAccuracy
             : Evaluator.Accuracy(model, data.TestImages, data.TestLabels);
         return (model, new TrainingResult(config, history, final, data.TestImages.shape[0], resumedFrom));
+    }
+
+    /// <summary>Copies every state tensor of <paramref name="source"/> into <paramref name="target"/> (fine-tuning start).</summary>
+    private static void CopyWeights(nn.Module source, nn.Module target)
+    {
+        var from = source.state_dict();
+        using (no_grad())
+            foreach (var (name, t) in target.state_dict())
+            {
+                if (!from.TryGetValue(name, out var s) || !s.shape.SequenceEqual(t.shape))
+                    throw new FlipGuardException($"--init: the checkpoint has no tensor {name} of shape [{string.Join(",", t.shape)}]; it was trained for another architecture");
+                t.copy_(s);
+            }
     }
 
     /// <summary>The learning rate of a 1-based epoch under the config's schedule.</summary>
@@ -78,11 +101,4 @@ public static class Trainer
         "adam" => optim.Adam(model.parameters(), config.LearningRate, weight_decay: config.WeightDecay),
         _ => optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay),
     };
-
-    /// <summary>A permutation of the first <paramref name="n"/> samples that depends only on (seed, epoch).</summary>
-    private static Tensor EpochOrder(long n, long seed, int epoch)
-    {
-        using var generator = new Generator(unchecked((ulong)(seed * 1_000_003L + epoch)));
-        return randperm(n, generator: generator);
-    }
 }

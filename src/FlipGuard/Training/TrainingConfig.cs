@@ -29,6 +29,25 @@ public sealed record TrainingConfig
     /// <summary>Use only the first N training samples (0 = all), for quick experiments.</summary>
     public int TrainLimit { get; init; }
 
+    /// <summary>Regulariser: <c>none</c>, <c>trace</c> (λ·Tr H), <c>top-eig</c> (λ·Σ top eigenvalues) or <c>sam</c>.</summary>
+    public string Regularizer { get; init; } = "none";
+    /// <summary>Weight λ of the Hessian penalty.</summary>
+    public double Lambda { get; init; } = 0.01;
+    /// <summary>Number of top eigenvalues penalised by <c>top-eig</c>.</summary>
+    public int TopP { get; init; } = 1;
+    /// <summary>SAM neighbourhood radius ρ.</summary>
+    public double Rho { get; init; } = 0.05;
+    /// <summary>Layers the Hessian penalty sees (<c>all</c>, <c>last:N</c>, <c>sample:K</c>, names).</summary>
+    public string HessianLayers { get; init; } = "all";
+    /// <summary>Add the Hessian penalty every N steps.</summary>
+    public int RegEvery { get; init; } = 1;
+    /// <summary>Hutchinson probes per regularised step.</summary>
+    public int Probes { get; init; } = 1;
+    /// <summary>Plain epochs before the regulariser starts.</summary>
+    public int WarmupEpochs { get; init; }
+    /// <summary>SHA-256 of the checkpoint the run was initialised from (fine-tuning), or null for a fresh start.</summary>
+    public string? InitWeightsSha256 { get; init; }
+
     /// <summary>Checks ranges and names; throws one readable sentence for the first problem found.</summary>
     /// <exception cref="FlipGuardException">A value is out of range.</exception>
     public void Validate()
@@ -40,6 +59,19 @@ public sealed record TrainingConfig
         if (WeightDecay < 0) throw new FlipGuardException($"--weight-decay must be ≥ 0, got {WeightDecay}");
         if (TrainLimit < 0) throw new FlipGuardException($"--train-limit must be ≥ 0, got {TrainLimit}");
         if (Optimizer is not ("sgd" or "adam")) throw new FlipGuardException($"--optimizer must be sgd or adam, got '{Optimizer}'");
+        if (Regularizer is not ("none" or "trace" or "top-eig" or "sam")) throw new FlipGuardException($"--reg must be none, trace, top-eig or sam, got '{Regularizer}'");
+        if (WarmupEpochs < 0) throw new FlipGuardException($"--warmup-epochs must be ≥ 0, got {WarmupEpochs}");
+        if (Regularizer != "none") CreateObjective();
         if (Schedule is not ("constant" or "cosine" or "step")) throw new FlipGuardException($"--schedule must be constant, cosine or step, got '{Schedule}'");
     }
+
+    /// <summary>The step objective this recipe trains with after its warm-up epochs.</summary>
+    /// <exception cref="FlipGuardException">A regulariser option is out of range.</exception>
+    public IStepObjective CreateObjective() => Regularizer switch
+    {
+        "trace" => new HessianTraceObjective(Lambda, Probes, Hessian.LayerSelection.Parse(HessianLayers), RegEvery, Seed),
+        "top-eig" => new TopEigenvalueObjective(Lambda, TopP, Hessian.LayerSelection.Parse(HessianLayers), RegEvery, Seed),
+        "sam" => new SharpnessAwareObjective(Rho),
+        _ => new CrossEntropyObjective(),
+    };
 }

@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace FlipGuard.Tests.Cli;
+
+public class CliTests
+{
+    private static void AssertUserError(CliProcess.Result r, string expected)
+    {
+        Assert.Equal(2, r.ExitCode);
+        string[] lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void ShortTrainingOnTheBuiltInDigitsBeatsChanceAndTheCheckpointEvaluates()
+    {
+        using var dir = new TempDirectory();
+        string ckpt = dir.File("m.fgc");
+        var train = CliProcess.Run("train", "-m", "mlp", "-d", "mnist", "--epochs", "1", "--train-limit", "2000", "-o", ckpt, "--json");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        using var doc = JsonDocument.Parse(train.Stdout);
+        double acc = doc.RootElement.GetProperty("result").GetProperty("testAccuracy").GetDouble();
+        Assert.InRange(acc, 0.6, 1.0); // chance is 0.1
+        Assert.False(Directory.Exists(ckpt + ".state"));
+
+        var eval = CliProcess.Run("eval", ckpt, "--json");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using var e = JsonDocument.Parse(eval.Stdout);
+        Assert.Equal(acc, e.RootElement.GetProperty("accuracy").GetDouble(), 10);
+    }
+
+    [Fact]
+    public void TamperedCheckpointGetsOneLineAndExitCode2()
+    {
+        using var dir = new TempDirectory();
+        string ckpt = dir.File("t.fgc");
+        Assert.Equal(0, CliProcess.Run("train", "-m", "mlp", "--epochs", "1", "--train-limit", "256", "-o", ckpt, "--json").ExitCode);
+        byte[] b = File.ReadAllBytes(ckpt);
+        b[^1] ^= 1;
+        File.WriteAllBytes(ckpt, b);
+        AssertUserError(CliProcess.Run("eval", ckpt), "SHA-256");
+    }
+
+    [Theory]
+    [InlineData("missing", "eval", "/nonexistent/x.fgc")]
+    [InlineData("bad model", "train", "--model", "resnet999")]
+    [InlineData("bad epochs", "train", "--epochs", "0")]
+    [InlineData("unknown flag", "train", "--bogus")]
+    [InlineData("bad choice", "train", "--optimizer", "lbfgs")]
+    [InlineData("bad number", "train", "--lr", "fast")]
+    [InlineData("unknown dataset", "train", "--dataset", "imagenet")]
+    public void BadInputGetsOneLineAndExitCode2(string because, params string[] args)
+    {
+        var r = CliProcess.Run(args);
+        Assert.True(r.ExitCode == 2, $"{because}: exit {r.ExitCode}, stderr {r.Stderr}");
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+
+    [Fact]
+    public void HelpAndModelsWork()
+    {
+        var help = CliProcess.Run("train", "--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--reg", help.Stdout);
+        var models = CliProcess.Run("models", "--json");
+        Assert.Equal(0, models.ExitCode);
+        Assert.Contains("266610", models.Stdout);
+    }
+}
