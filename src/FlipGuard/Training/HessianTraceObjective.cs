@@ -10,51 +10,34 @@ namespace FlipGuard.Training;
 /// derivative) flows into the parameters. Restricting the Hessian to some layers, or adding the term only
 /// every N steps, cuts the cost.
 /// </summary>
-public sealed class HessianTraceObjective : IStepObjective
+public sealed class HessianTraceObjective : HessianPenaltyObjective
 {
-    private readonly double lambda;
-    private readonly int probes, every;
-    private readonly LayerSelection layers;
+    private readonly int probes;
     private readonly Generator generator;
-    private readonly long seed;
 
     /// <summary>Creates the objective; probes are seeded by <paramref name="seed"/> and the step number.</summary>
-    public HessianTraceObjective(double lambda, int probes, LayerSelection layers, int every, long seed)
+    public HessianTraceObjective(double lambda, int probes, LayerSelection layers, int every, long seed) : base(lambda, layers, every, seed)
     {
-        if (!(lambda >= 0)) throw new FlipGuardException($"--lambda must be ≥ 0, got {lambda}");
         if (probes < 1) throw new FlipGuardException($"--probes must be at least 1, got {probes}");
-        if (every < 1) throw new FlipGuardException($"--reg-every must be at least 1, got {every}");
-        (this.lambda, this.probes, this.layers, this.every, this.seed) = (lambda, probes, layers, every, seed);
+        this.probes = probes;
         generator = new Generator(unchecked((ulong)seed));
     }
 
     /// <inheritdoc />
-    public string Name => "trace";
+    public override string Name => "trace";
 
     /// <inheritdoc />
-    public StepValues Backward(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long step)
+    protected override Tensor Penalty(IReadOnlyList<ParameterBlock> blocks, Tensor[] parameters, Tensor[] grads, long step)
     {
-        var loss = nn.functional.cross_entropy(model.forward(images), labels);
-        if (step % every != 0)
-        {
-            loss.backward();
-            return new StepValues(loss.ToDouble(), null);
-        }
-        var blocks = layers.Select(model, seed + step);
-        var parameters = blocks.Select(b => (Tensor)b.Parameter).ToArray();
-        var grads = autograd.grad(new[] { loss }, parameters, retain_graph: true, create_graph: true);
-        generator.manual_seed(unchecked(seed * 7919 + step));
-        Tensor trace = zeros(1, dtype: loss.dtype, device: loss.device);
+        generator.manual_seed(unchecked(Seed * 7919 + step));
+        Tensor? trace = null;
         for (int p = 0; p < probes; p++)
         {
             var v = parameters.Select(t => randint(0, 2, t.shape, dtype: t.dtype, generator: generator).to(t.device).mul_(2).sub_(1)).ToArray();
-            var gv = grads.Zip(v, (g, vi) => (g * vi).sum()).Aggregate((a, b) => a + b);
-            var hv = autograd.grad(new[] { gv }, parameters, retain_graph: true, create_graph: true);
-            trace = trace + hv.Zip(v, (h, vi) => (h * vi).sum()).Aggregate((a, b) => a + b);
+            var hv = autograd.grad(new[] { Dot(grads, v) }, parameters, retain_graph: true, create_graph: true);
+            var sample = Dot(hv, v);
+            trace = trace is null ? sample : trace + sample;
         }
-        trace = trace / probes;
-        var total = loss + lambda * trace.squeeze();
-        total.backward();
-        return new StepValues(loss.ToDouble(), trace.ToDouble());
+        return trace! / probes;
     }
 }

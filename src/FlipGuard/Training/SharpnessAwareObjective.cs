@@ -28,22 +28,23 @@ public sealed class SharpnessAwareObjective : IStepObjective
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         var loss = nn.functional.cross_entropy(model.forward(images), labels);
         loss.backward();
-        var perturbation = new Tensor[parameters.Length];
+        var original = new Tensor[parameters.Length];
         using (no_grad())
         {
             var norm = stack(parameters.Select(p => p.grad is null ? zeros(1, device: p.device).squeeze() : p.grad.norm()).ToArray()).norm();
             var scale = rho / (norm.ToDouble() + 1e-12);
             for (int i = 0; i < parameters.Length; i++)
             {
-                perturbation[i] = parameters[i].grad is null ? zeros_like(parameters[i]) : parameters[i].grad!.mul(scale);
-                parameters[i].add_(perturbation[i]);
+                original[i] = parameters[i].detach().clone();
+                if (parameters[i].grad is null) continue;
+                parameters[i].add_(parameters[i].grad!, alpha: scale);
                 parameters[i].grad!.zero_();
             }
         }
         var sharp = nn.functional.cross_entropy(model.forward(images), labels);
         sharp.backward();
         using (no_grad())
-            for (int i = 0; i < parameters.Length; i++) parameters[i].sub_(perturbation[i]);
+            for (int i = 0; i < parameters.Length; i++) parameters[i].copy_(original[i]); // exact restore: w + ε − ε ≠ w in floating point
         return new StepValues(loss.ToDouble(), sharp.ToDouble() - loss.ToDouble());
     }
 }

@@ -26,6 +26,12 @@ internal static class TinyProblem
 
     public static (TinyNet Model, HessianOperator Hessian) Create(long seed = 5, int samples = 64)
     {
+        var (model, hessian, _, _) = CreateWithData(seed, samples);
+        return (model, hessian);
+    }
+
+    public static (TinyNet Model, HessianOperator Hessian, Tensor Images, Tensor Labels) CreateWithData(long seed = 5, int samples = 64)
+    {
         TinyNet model;
         lock (Gate)
         {
@@ -38,7 +44,7 @@ internal static class TinyProblem
         var x = randn(new long[] { samples, 8 }, dtype: ScalarType.Float64, generator: g).DetachFromDisposeScope();
         var y = randint(0, 4, new long[] { samples }, generator: g).DetachFromDisposeScope();
         var hessian = new HessianOperator(model, LayerSelection.All.Select(model), new[] { (x.narrow(0, 0, samples / 2), y.narrow(0, 0, samples / 2)), (x.narrow(0, samples / 2, samples - samples / 2), y.narrow(0, samples / 2, samples - samples / 2)) });
-        return (model, hessian);
+        return (model, hessian, x, y);
     }
 
     public static double[] MatVec(double[,] h, double[] v)
