@@ -13,5 +13,7 @@ public static class CliApp
         EvalCommand.Create(),
         ModelsCommand.Create(),
         DataCommand.Create(),
+        HessianCommand.Create(),
+        LandscapeCommand.Create(),
     };
 }

@@ -17,6 +17,18 @@ public static class CommonOptions
     /// <summary><c>--data-dir</c>: a directory holding the dataset's files.</summary>
     public static Option<string?> DataDir() => new("--data-dir") { Description = "Directory holding the dataset's files (IDX or CIFAR-10 binary); searched first." };
 
+    /// <summary>The checkpoint argument.</summary>
+    public static Argument<string> Checkpoint() => new("checkpoint") { Description = "A .fgc checkpoint written by 'flipguard train'." };
+
+    /// <summary><c>--dataset</c> on analysis commands: override the checkpoint's dataset.</summary>
+    public static Option<string?> DatasetOverride() => new("--dataset", "-d") { Description = "Use this dataset's test split instead of the one the checkpoint was trained on." };
+
+    /// <summary><c>--limit</c>: first N test samples.</summary>
+    public static Option<int> Limit() => new("--limit") { Description = "Use the first N test samples only (0 = all)." };
+
+    /// <summary><c>--seed</c> of an analysis's random choices.</summary>
+    public static Option<long> Seed() => new("--seed") { Description = "Seed of the random choices (probes, start vectors, samples).", DefaultValueFactory = _ => 0 };
+
     /// <summary><c>--device</c>: cpu or cuda.</summary>
     public static Option<string> Device() => new Option<string>("--device")
     {

@@ -65,6 +65,20 @@ public sealed class HessianOperator
         return total;
     }
 
+    /// <summary>The mean loss over all batches (no gradient).</summary>
+    public double Loss()
+    {
+        double loss = 0;
+        using var mode = new ModeScope(model, trainMode);
+        using var noGrad = no_grad();
+        foreach (var (images, labels) in batches)
+        {
+            using var scope = NewDisposeScope();
+            loss += nn.functional.cross_entropy(model.forward(images), labels).ToDouble() * images.shape[0] / samples;
+        }
+        return loss;
+    }
+
     /// <summary>The mean loss and its gradient with respect to the blocks (detached).</summary>
     public (double Loss, Tensor[] Gradient) LossAndGradient()
     {
