@@ -7,7 +7,7 @@ namespace FlipGuard.Cli;
 /// <summary>A verified checkpoint with the evaluation data it was trained for (or another compatible dataset).</summary>
 public sealed class CheckpointWithData : IDisposable
 {
-    private CheckpointWithData(string path, CheckpointMetadata metadata, nn.Module<Tensor, Tensor> model, LoadedData data, string dataset)
+    private CheckpointWithData(string path, CheckpointMetadata metadata, nn.Module<Tensor, Tensor> model, LoadedDataset data, string dataset)
     {
         (Path, Metadata, Model, Data, Dataset) = (path, metadata, model, data, dataset);
     }
@@ -19,7 +19,7 @@ public sealed class CheckpointWithData : IDisposable
     /// <summary>The model with the checkpoint's weights.</summary>
     public nn.Module<Tensor, Tensor> Model { get; }
     /// <summary>The dataset, normalised as at training time.</summary>
-    public LoadedData Data { get; }
+    public LoadedDataset Data { get; }
     /// <summary>Dataset name.</summary>
     public string Dataset { get; }
 
@@ -30,8 +30,8 @@ public sealed class CheckpointWithData : IDisposable
         var (meta, model) = CheckpointFile.Load(path);
         string name = dataset ?? meta.Dataset;
         var normalization = meta.NormalizationMean.Length > 0 ? new Normalization(meta.NormalizationMean, meta.NormalizationStd) : null;
-        LoadedData data;
-        try { data = LoadedData.Load(name, dataDir, normalization, testLimit > 0 ? testLimit : null); }
+        LoadedDataset data;
+        try { data = LoadedDataset.Load(name, dataDir, normalization, testLimit > 0 ? testLimit : null); }
         catch { model.Dispose(); throw; }
         var m = meta.Model;
         if (data.Shape.Channels != m.Channels || data.Shape.Height != m.Height || data.Shape.Width != m.Width || data.Classes != m.Classes)

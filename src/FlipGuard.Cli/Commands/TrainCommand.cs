@@ -1,3 +1,4 @@
+using FlipGuard.Data;
 using System.CommandLine;
 using FlipGuard.Checkpoints;
 using FlipGuard.Models;
@@ -79,13 +80,13 @@ public static class TrainCommand
                 else if (!parse.GetValue(resume))
                     throw new FlipGuardException($"an interrupted run is saved in {path}.state: pass --resume to continue it or --fresh to discard it");
             }
-            using var data = LoadedData.Load(config.Dataset, parse.GetValue(dataDir));
+            using var data = LoadedDataset.Load(config.Dataset, parse.GetValue(dataDir));
             var spec = new ModelSpec(config.Model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
             if (!quiet)
                 AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(spec.ToString())}[/] on [bold]{Markup.Escape(data.Description)}[/]");
             int stepsPerEpoch = (int)Math.Ceiling((config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount) / (double)config.BatchSize);
             var (trained, result) = ProgressView.Run(quiet, "training", config.Epochs * stepsPerEpoch, bar =>
-                Trainer.Train(spec, config, data.AsTrainingData(torchDevice), state, new SynchronousProgress<TrainingProgress>(p =>
+                Trainer.Train(spec, config, TrainingData.From(data, torchDevice), state, new SynchronousProgress<TrainingProgress>(p =>
                 {
                     bar.Value = (p.Epoch - 1) * (double)p.Steps + p.Step;
                     bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}";

@@ -1,16 +1,11 @@
-using FlipGuard.Data;
-using FlipGuard.Training;
-using TorchSharp;
-using static TorchSharp.torch;
+namespace FlipGuard.Data;
 
-namespace FlipGuard.Cli;
-
-/// <summary>A dataset resolved by name and turned into normalised train and test tensors.</summary>
-public sealed class LoadedData : IDisposable
+/// <summary>A dataset resolved by name and turned into normalised train and test tensors, with its provenance.</summary>
+public sealed class LoadedDataset : IDisposable
 {
     private readonly TensorDataset train, test;
 
-    private LoadedData(ResolvedDataset resolved, Normalization normalization, int? testLimit)
+    private LoadedDataset(ResolvedDataset resolved, Normalization normalization, int? testLimit)
     {
         Normalization = normalization;
         Description = $"{resolved.Name} ({resolved.Source}: {resolved.Location}; {resolved.Train.Count:N0} train / {resolved.Test.Count:N0} test)";
@@ -21,10 +16,10 @@ public sealed class LoadedData : IDisposable
     }
 
     /// <summary>Resolves <paramref name="name"/> (see <see cref="DatasetCatalog"/>) and loads both splits.</summary>
-    public static LoadedData Load(string name, string? directory, Normalization? normalization = null, int? testLimit = null)
+    public static LoadedDataset Load(string name, string? directory, Normalization? normalization = null, int? testLimit = null)
     {
         var resolved = new DatasetCatalog().Resolve(name, new DataOptions(directory));
-        return new LoadedData(resolved, normalization ?? Normalization.ForDataset(name), testLimit);
+        return new LoadedDataset(resolved, normalization ?? Normalization.ForDataset(name), testLimit);
     }
 
     /// <summary>Image shape.</summary>
@@ -37,13 +32,10 @@ public sealed class LoadedData : IDisposable
     public string Description { get; }
     /// <summary>Training samples.</summary>
     public int TrainCount => train.Count;
-    /// <summary>Test samples.</summary>
+    /// <summary>Training split.</summary>
+    public TensorDataset Train => train;
+    /// <summary>Test split.</summary>
     public TensorDataset Test => test;
-
-    /// <summary>The tensors as the trainer takes them, on <paramref name="device"/> (CPU when null).</summary>
-    public TrainingData AsTrainingData(Device? device = null) => device is null || device.type == DeviceType.CPU
-        ? new(train.Images, train.Labels, test.Images, test.Labels)
-        : new(train.Images.to(device), train.Labels.to(device), test.Images.to(device), test.Labels.to(device));
 
     /// <inheritdoc />
     public void Dispose()

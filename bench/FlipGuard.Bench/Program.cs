@@ -1,0 +1,28 @@
+using FlipGuard;
+using FlipGuard.Bench;
+using FlipGuard.Runtime;
+
+// Benchmarks and reproducible result tables. Each prints Markdown to stdout; see docs/benchmarks.md and docs/results.md.
+try
+{
+    TorchRuntime.EnsureInitialized();
+    string command = args.Length > 0 ? args[0] : "";
+    string[] rest = args.Skip(1).ToArray();
+    return command switch
+    {
+        "overhead" => RegularizerOverhead.Run(rest),
+        "hessian-table" => HessianTable.Run(rest),
+        _ => Usage(),
+    };
+}
+catch (FlipGuardException e)
+{
+    Console.Error.WriteLine($"bench: error: {e.Message}");
+    return 2;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table [options]");
+    return 2;
+}
