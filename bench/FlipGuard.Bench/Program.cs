@@ -12,6 +12,7 @@ try
     {
         "overhead" => RegularizerOverhead.Run(rest),
         "hessian-table" => HessianTable.Run(rest),
+        "leak-check" => LeakCheck.Run(rest),
         _ => Usage(),
     };
 }
@@ -23,6 +24,6 @@ catch (FlipGuardException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table [options]");
+    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check [options]");
     return 2;
 }

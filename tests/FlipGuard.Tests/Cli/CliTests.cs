@@ -32,6 +32,30 @@ public class CliTests
     }
 
     [Fact]
+    public void FineTuningWithTheTracePenaltyStartsFromTheGivenCheckpointAndHessianReportsIt()
+    {
+        using var dir = new TempDirectory();
+        string plain = dir.File("plain.fgc"), tuned = dir.File("tuned.fgc");
+        Assert.Equal(0, CliProcess.Run("train", "-m", "mlp", "--epochs", "1", "--train-limit", "512", "-o", plain, "--json").ExitCode);
+        var ft = CliProcess.Run("train", "-m", "mlp", "--epochs", "1", "--train-limit", "512", "--init", plain, "--reg", "trace",
+            "--lambda", "0.001", "--hessian-layers", "last:1", "--lr", "0.01", "-o", tuned, "--json");
+        Assert.True(ft.ExitCode == 0, ft.Stderr);
+        using var doc = JsonDocument.Parse(ft.Stdout);
+        var epoch = doc.RootElement.GetProperty("result").GetProperty("epochs")[0];
+        Assert.True(epoch.GetProperty("regularizer").GetDouble() > 0);
+        Assert.Equal(64, doc.RootElement.GetProperty("result").GetProperty("config").GetProperty("initWeightsSha256").GetString()!.Length);
+
+        var h = CliProcess.Run("hessian", tuned, "--samples", "200", "--probes", "20", "--top-k", "2", "--json");
+        Assert.True(h.ExitCode == 0, h.Stderr);
+        using var hd = JsonDocument.Parse(h.Stdout);
+        var report = hd.RootElement.GetProperty("report");
+        Assert.Equal(3, report.GetProperty("trace").GetProperty("layers").GetArrayLength());
+        Assert.Equal(2, report.GetProperty("topEigenvalues").GetProperty("values").GetArrayLength());
+
+        AssertUserError(CliProcess.Run("train", "-m", "lenet5", "--init", plain, "-o", dir.File("x.fgc")), "mlp");
+    }
+
+    [Fact]
     public void TamperedCheckpointGetsOneLineAndExitCode2()
     {
         using var dir = new TempDirectory();
