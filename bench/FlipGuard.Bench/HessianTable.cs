@@ -20,6 +20,7 @@ internal static class HessianTable
         int seed = a.GetInt("seed", 0);
         double lambda = double.Parse(a.Get("lambda", "0.001"));
         double eigLambda = double.Parse(a.Get("eig-lambda", "0.01"));
+        double lastLambda = double.Parse(a.Get("last-lambda", "0.01"));
         double rho = double.Parse(a.Get("rho", "0.05"));
         using var data = LoadedDataset.Load(dataset, null);
         var tensors = TrainingData.From(data);
@@ -35,7 +36,7 @@ internal static class HessianTable
                 ($"SAM ρ={rho}", baseConfig with { Regularizer = "sam", Rho = rho }),
                 ($"HAT trace λ={lambda}", baseConfig with { Regularizer = "trace", Lambda = lambda }),
                 ($"HAT top-eig k=1 λ={eigLambda}", baseConfig with { Regularizer = "top-eig", Lambda = eigLambda, TopP = 1 }),
-                ($"HAT trace last layer λ={lambda}", baseConfig with { Regularizer = "trace", Lambda = lambda, HessianLayers = "last:1" }),
+                ($"HAT trace last layer λ={lastLambda}", baseConfig with { Regularizer = "trace", Lambda = lastLambda, HessianLayers = "last:1" }),
             ];
             Console.WriteLine($"### {model} ({epochs} epochs)\n");
             Console.WriteLine("| recipe | test accuracy | Hessian trace (± s.e.) | vs plain | top eigenvalue | train ms/step |");
