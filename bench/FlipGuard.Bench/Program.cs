@@ -13,6 +13,7 @@ try
         "overhead" => RegularizerOverhead.Run(rest),
         "hessian-table" => HessianTable.Run(rest),
         "leak-check" => LeakCheck.Run(rest),
+        "sweep-speed" => SweepSpeed.Run(rest),
         _ => Usage(),
     };
 }

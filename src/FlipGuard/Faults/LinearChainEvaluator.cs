@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using static TorchSharp.torch;
+
+namespace FlipGuard.Faults;
+
+/// <summary>
+/// The fast, exact single-change evaluator for fully connected ReLU networks. A change to weight W[i,j] of layer l
+/// moves only unit i's pre-activation, by Δ·xⱼ; so for each flip it (1) finds, by binary search in
+/// <see cref="SortedSensitivity"/>, the few samples whose margin a change that large could overcome at all, (2) proves
+/// most of those unchanged with a sharper per-sample bound, (3) recomputes the rest incrementally in float64 with a
+/// rigorous bound on float32 rounding (<see cref="FloatRounding"/>), and (4) hands anything it cannot certify — NaN/∞
+/// values, near-ties within rounding, magnitudes near overflow — to torch itself. Every count therefore equals the naive
+/// path's; the tests check this flip for flip.
+/// </summary>
+public sealed class LinearChainEvaluator : IFlipEvaluator
+{
+    private const double BoundInflation = 1.002;
+    private readonly LinearChain chain;
+    private readonly TorchSubsetEvaluation torch;
+    private readonly (int Layer, bool Bias)[] map;
+    private readonly SortedSensitivity[][] inputLists;
+    private readonly SortedSensitivity[] biasLists;
+    private readonly HiddenUnitSaturation?[] saturation;
+    private long fallbackFlips, fallbackSamples, certifiedSamples;
+
+    private LinearChainEvaluator(LinearChain chain, TorchSubsetEvaluation torch, (int, bool)[] map)
+    {
+        this.chain = chain;
+        this.torch = torch;
+        this.map = map;
+        CleanCorrect = chain.Correct.LongCount(c => c);
+        int n = chain.Samples;
+        var budget = new float[n];
+        for (int s = 0; s < n; s++)
+        {
+            double room = chain.Margin[s] - chain.Slack[s];
+            budget[s] = room > 0 ? (float)(1 / room) : float.PositiveInfinity;
+        }
+        saturation = Enumerable.Range(1, chain.Layers).Select(l => HiddenUnitSaturation.TryCreate(chain, l)).ToArray();
+        biasLists = new SortedSensitivity[chain.Layers];
+        inputLists = new SortedSensitivity[chain.Layers][];
+        for (int l = 1; l <= chain.Layers; l++)
+        {
+            biasLists[l - 1] = new SortedSensitivity(budget);
+            int width = chain.Width[l - 1];
+            var lists = new SortedSensitivity[width];
+            var inputs = chain.Inputs[l - 1];
+            Parallel.For(0, width, j =>
+            {
+                var key = new float[n];
+                for (int s = 0; s < n; s++) key[s] = Math.Abs(inputs[s * width + j]) * budget[s];
+                lists[j] = new SortedSensitivity(key);
+            });
+            inputLists[l - 1] = lists;
+        }
+    }
+
+    /// <summary>
+    /// Builds the evaluator when <paramref name="model"/> is a fully connected ReLU chain whose flippable tensors
+    /// (<paramref name="tensorNames"/>, in FlipTarget order) are its weights and biases; returns null otherwise.
+    /// </summary>
+    public static LinearChainEvaluator? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> tensorNames, IReadOnlyList<Tensor> tensors, Tensor images, Tensor labels, int chunk = 1000)
+    {
+        var chain = LinearChain.TryCreate(model, images, labels, chunk);
+        if (chain is null) return null;
+        var names = model.named_modules().Where(m => m.module is TorchSharp.Modules.Linear).Select(m => m.name).ToList();
+        var map = new (int, bool)[tensorNames.Count];
+        for (int t = 0; t < tensorNames.Count; t++)
+        {
+            string name = tensorNames[t];
+            int dot = name.LastIndexOf('.');
+            int layer = dot < 0 ? -1 : names.IndexOf(name[..dot]);
+            string kind = dot < 0 ? "" : name[(dot + 1)..];
+            if (layer < 0 || kind is not ("weight" or "bias")) return null;
+            map[t] = (layer + 1, kind == "bias");
+        }
+        return new LinearChainEvaluator(chain, new TorchSubsetEvaluation(model, tensors, images, labels, chunk), map);
+    }
+
+    /// <inheritdoc />
+    public int Samples => chain.Samples;
+
+    /// <inheritdoc />
+    public long CleanCorrect { get; }
+
+    /// <summary>How much work went to torch: flips with a fallback, samples re-evaluated, samples certified incrementally.</summary>
+    public (long FallbackFlips, long FallbackSamples, long CertifiedSamples) Statistics => (fallbackFlips, fallbackSamples, certifiedSamples);
+
+    /// <inheritdoc />
+    public void Evaluate(ReadOnlySpan<ParameterChange> changes, Span<long> correct)
+    {
+        var items = changes.ToArray();
+        var results = new long[items.Length];
+        var fallback = new ConcurrentBag<(int Item, List<int>? Samples)>();
+        Parallel.For(0, items.Length, () => new Scratch(chain.Width.Max()), (k, _, scratch) =>
+        {
+            results[k] = EvaluateOne(items[k], scratch, out var uncertain, out bool all);
+            if (all) fallback.Add((k, null));
+            else if (uncertain is { Count: > 0 }) fallback.Add((k, uncertain));
+            return scratch;
+        }, _ => { });
+        foreach (var (item, samples) in fallback.OrderBy(f => f.Item))
+        {
+            Interlocked.Increment(ref fallbackFlips);
+            if (samples is null)
+            {
+                fallbackSamples += chain.Samples;
+                results[item] = torch.CountCorrect(items[item], null);
+            }
+            else
+            {
+                fallbackSamples += samples.Count;
+                results[item] += torch.CountCorrect(items[item], samples);
+            }
+        }
+        results.CopyTo(correct);
+    }
+
+    /// <summary>
+    /// Correct count with the change, excluding the samples listed in <paramref name="uncertain"/> (left for torch),
+    /// or <paramref name="all"/> = true when torch must evaluate everything.
+    /// </summary>
+    private long EvaluateOne(ParameterChange change, Scratch scratch, out List<int>? uncertain, out bool all)
+    {
+        uncertain = null;
+        all = false;
+        var (layer, isBias) = map[change.Tensor];
+        int inWidth = chain.Width[layer - 1], outWidth = chain.Width[layer];
+        int unit = isBias ? (int)change.Index : (int)(change.Index / inWidth);
+        int feature = isBias ? -1 : (int)(change.Index % inWidth);
+        float old = isBias ? chain.Biases[layer - 1][unit] : chain.Weights[layer - 1][change.Index];
+        if (BitConverter.SingleToInt32Bits(old) == BitConverter.SingleToInt32Bits(change.NewValue)) return CleanCorrect;
+        if (!float.IsFinite(change.NewValue)) { all = true; return 0; }
+        double delta = (double)change.NewValue - old;
+        if (delta == 0) return CleanCorrect; // +0 ↔ −0: every product keeps its value
+        double gain = layer == chain.Layers ? 1 : chain.Gain[layer - 1][unit];
+        double threshold = 1 / (2 * BoundInflation * gain * Math.Abs(delta));
+        var candidates = isBias ? biasLists[layer - 1].AtLeast(threshold) : inputLists[layer - 1][feature].AtLeast(threshold);
+        long result = CleanCorrect;
+        foreach (int s in candidates)
+        {
+            double x = isBias ? 1 : chain.Inputs[layer - 1][s * inWidth + feature];
+            int outcome = Outcome(s, layer, unit, delta * x, scratch);
+            if (outcome == Unchanged) continue;
+            if (chain.Correct[s]) result--;
+            if (outcome == Uncertain) (uncertain ??= new List<int>()).Add(s);
+            else if (outcome == chain.Labels[s]) result++;
+        }
+        return result;
+    }
+
+    private const int Unchanged = -1, Uncertain = -2;
+
+    /// <summary>The sample's new prediction, <see cref="Unchanged"/>, or <see cref="Uncertain"/> (torch decides).</summary>
+    private int Outcome(int s, int layer, int unit, double change, Scratch scratch)
+    {
+        int outWidth = chain.Width[layer];
+        double pre = chain.Pre[layer - 1][s * outWidth + unit];
+        double mag = chain.Magnitude[layer - 1][s * outWidth + unit];
+        double newMag = mag + Math.Abs(change);
+        if (newMag > FloatRounding.OverflowGuard) return Uncertain;
+        double q = pre + change;
+        double e = FloatRounding.Gamma(chain.Width[layer - 1] + 1) * (mag + newMag) + 1e-15 * newMag;
+        if (layer == chain.Layers) return DecideLastLayer(s, unit, q, e, scratch);
+        double clean = chain.Inputs[layer][s * outWidth + unit]; // relu(pre), as the next layer saw it
+        if (q + e <= 0)
+        {
+            // torch's value is ≤ 0 too, so its ReLU output is exactly 0: no rounding error survives the ReLU.
+            if (clean == 0) return Unchanged;
+            q = 0;
+            e = 0;
+        }
+        if (saturation[layer - 1] is { } sat && sat.Winner[unit] >= 0 && e <= 1e-3 * q && q > sat.Threshold(unit, s)
+            && q * 1.01 * sat.Growth[unit] < 0.5 * FloatRounding.OverflowGuard)
+            return sat.Winner[unit];
+        double d = Math.Max(q, 0) - clean;
+        if (2 * BoundInflation * chain.Gain[layer - 1][unit] * (Math.Abs(d) + e) + chain.Slack[s] < chain.Margin[s]) return Unchanged;
+        Interlocked.Increment(ref certifiedSamples);
+        return Propagate(s, layer, unit, d, e, scratch);
+    }
+
+    private int DecideLastLayer(int s, int unit, double q, double e, Scratch scratch)
+    {
+        int classes = chain.Width[chain.Layers];
+        var logits = chain.Pre[chain.Layers - 1].AsSpan(s * classes, classes);
+        for (int c = 0; c < classes; c++) { scratch.Q[c] = logits[c]; scratch.E[c] = 0; }
+        scratch.Q[unit] = q;
+        scratch.E[unit] = e;
+        return Decide(scratch.Q.AsSpan(0, classes), scratch.E.AsSpan(0, classes));
+    }
+
+    /// <summary>Recomputes layers above <paramref name="layer"/> after unit's activation moved by d (± e), with error bounds.</summary>
+    private int Propagate(int s, int layer, int unit, double d, double e, Scratch scratch)
+    {
+        int w = chain.Width[layer + 1], inW = chain.Width[layer];
+        var weights = chain.Weights[layer];
+        var pre = chain.Pre[layer];
+        var magnitude = chain.Magnitude[layer];
+        double gamma = FloatRounding.Gamma(inW + 1);
+        var q = scratch.Q;
+        var err = scratch.E;
+        for (int k = 0; k < w; k++)
+        {
+            double wk = weights[k * inW + unit];
+            double m = magnitude[s * w + k];
+            double newMag = m + Math.Abs(wk) * (Math.Abs(d) + e);
+            if (newMag > FloatRounding.OverflowGuard) return Uncertain;
+            q[k] = pre[s * w + k] + wk * d;
+            err[k] = gamma * (m + newMag) + Math.Abs(wk) * e + 1e-15 * newMag;
+        }
+        for (int l = layer + 2; l <= chain.Layers; l++)
+        {
+            int inWidth = chain.Width[l - 1], outWidth = chain.Width[l];
+            var wl = chain.Weights[l - 1];
+            var bl = chain.Biases[l - 1];
+            double g = FloatRounding.Gamma(inWidth + 1);
+            var r = scratch.R;
+            var re = scratch.RE;
+            for (int j = 0; j < inWidth; j++) { r[j] = Math.Max(q[j], 0); re[j] = err[j]; }
+            for (int k = 0; k < outWidth; k++)
+            {
+                double sum = bl[k], propagated = 0, mag = Math.Abs(bl[k]);
+                int row = k * inWidth;
+                for (int j = 0; j < inWidth; j++)
+                {
+                    double a = Math.Abs(wl[row + j]);
+                    sum += wl[row + j] * r[j];
+                    propagated += a * re[j];
+                    mag += a * (r[j] + re[j]);
+                }
+                if (mag > FloatRounding.OverflowGuard) return Uncertain;
+                q[k] = sum;
+                err[k] = propagated + g * mag + 1e-15 * mag;
+            }
+        }
+        int classes = chain.Width[chain.Layers];
+        return Decide(q.AsSpan(0, classes), err.AsSpan(0, classes));
+    }
+
+    /// <summary>The first-maximum class if every value within its error bound still leaves it strictly on top.</summary>
+    private static int Decide(ReadOnlySpan<double> q, ReadOnlySpan<double> e)
+    {
+        int p = 0;
+        for (int c = 1; c < q.Length; c++) if (q[c] > q[p]) p = c;
+        double low = q[p] - e[p];
+        if (!double.IsFinite(low)) return Uncertain;
+        for (int c = 0; c < q.Length; c++)
+            if (c != p && !(low > q[c] + e[c])) return Uncertain;
+        return p;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    private sealed class Scratch(int width)
+    {
+        public readonly double[] Q = new double[width], E = new double[width], R = new double[width], RE = new double[width];
+    }
+}
