@@ -19,6 +19,6 @@ public static class FlipEvaluatorFactory
         return new NaiveFlipEvaluator(target, images, labels, chunk);
     }
 
-    /// <summary>The evaluator name recorded in results: "naive" or "fast".</summary>
-    public static string Name(bool naive) => naive ? "naive" : "naive (fast evaluator not yet available)";
+    /// <summary>The name of the evaluator <see cref="Create"/> returns, recorded in results ("naive" until the fast one exists).</summary>
+    public static string Name(bool naive) => naive ? "naive" : "naive";
 }

@@ -10,8 +10,8 @@ public static class RadHistogram
     /// <summary>Number of 5% bins.</summary>
     public const int Bins = 20;
 
-    /// <summary>Bin labels, "0–5%" … "95–100%".</summary>
-    public static IReadOnlyList<string> Labels { get; } = Enumerable.Range(0, Bins).Select(i => $"{5 * i}–{5 * (i + 1)}%").ToArray();
+    /// <summary>Bin labels, "0-5%" … "95-100%".</summary>
+    public static IReadOnlyList<string> Labels { get; } = Enumerable.Range(0, Bins).Select(i => $"{5 * i}-{5 * (i + 1)}%").ToArray();
 
     /// <summary>The bin of a flip with <paramref name="drop"/> = clean − correct (≥ 0) out of <paramref name="clean"/>.</summary>
     public static int BinOf(long drop, long clean) => (int)Math.Min(Bins - 1, drop * Bins / clean);

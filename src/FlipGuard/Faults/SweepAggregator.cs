@@ -15,7 +15,7 @@ internal static class SweepAggregator
         var overall = new GroupAccumulator("all");
         var perBit = sites.Bits.Select(b => new GroupAccumulator(b.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
         var perLayer = layers.Select(l => new GroupAccumulator(l)).ToArray();
-        var perDirection = new[] { new GroupAccumulator("0→1"), new GroupAccumulator("1→0") };
+        var perDirection = new[] { new GroupAccumulator("0to1"), new GroupAccumulator("1to0") };
         int bits = sites.Bits.Count;
         var counts = r.Counts;
         for (int e = 0; e < sites.Entries; e++)

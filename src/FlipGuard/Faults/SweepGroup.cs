@@ -5,7 +5,7 @@ namespace FlipGuard.Faults;
 /// <see cref="Entries"/> counts parameter entries with at least one flip in the group, and
 /// <see cref="ErraticEntries"/> those among them with at least one flip of RAD &gt; 10%.
 /// </summary>
-/// <param name="Key">Group name: "all", a bit position, a layer name, or "0→1"/"1→0".</param>
+/// <param name="Key">Group name: "all", a bit position, a layer name, or "0to1"/"1to0".</param>
 /// <param name="Flips">Flips evaluated.</param>
 /// <param name="Improved">Flips with RAD &lt; 0 (accuracy went up).</param>
 /// <param name="RadAbove10">Flips with RAD &gt; 10%.</param>

@@ -84,6 +84,7 @@ public static class Charts
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
         if (categories.Count > 12) plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.SetLimitsX(-0.5, categories.Count - 0.5);
         if (logY)
         {
             int max = Math.Max(1, (int)Math.Ceiling(top));

@@ -52,8 +52,8 @@ public class SweepTests
         Assert.Equal([6L, 3L], s.PerLayer.Select(g => g.ErraticEntries));
         var up = s.PerDirection[0];
         var down = s.PerDirection[1];
-        Assert.Equal(("0→1", 25L, 9L, 16L), (up.Key, up.Flips, up.Entries, up.RadAbove10));
-        Assert.Equal(("1→0", 2L, 2L, 2L, 2L), (down.Key, down.Flips, down.Entries, down.RadAbove10, down.ErraticEntries));
+        Assert.Equal(("0to1", 25L, 9L, 16L), (up.Key, up.Flips, up.Entries, up.RadAbove10));
+        Assert.Equal(("1to0", 2L, 2L, 2L, 2L), (down.Key, down.Flips, down.Entries, down.RadAbove10, down.ErraticEntries));
         Assert.Null(s.Estimates);
     }
 
