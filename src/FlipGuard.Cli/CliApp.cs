@@ -15,5 +15,7 @@ public static class CliApp
         DataCommand.Create(),
         HessianCommand.Create(),
         LandscapeCommand.Create(),
+        SweepCommand.Create(),
+        MergeCommand.Create(),
     };
 }

@@ -15,7 +15,10 @@ public static class Output
     };
 
     /// <summary>Writes <paramref name="value"/> as indented JSON on standard output.</summary>
-    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(Serialize(value));
+
+    /// <summary><paramref name="value"/> as the same indented JSON, for result files.</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 
     /// <summary>A bordered table with the given column headers.</summary>
     public static Table Table(params string[] columns)

@@ -56,6 +56,46 @@ public static class Charts
         return Save(plot, path, title, xLabel, yLabel);
     }
 
+    /// <summary>
+    /// Groups of bars side by side, one group per category and one colour per series (e.g. flips with RAD &gt; 10% and
+    /// with RAD 90–100% per bit position). With <paramref name="logY"/> the axis is logarithmic: counts of 0 get no bar,
+    /// and bars start at 0.5 so that a count of 1 is still visible.
+    /// </summary>
+    public static string GroupedBars(string path, string title, string xLabel, string yLabel, IReadOnlyList<string> categories,
+        IReadOnlyList<(string Name, double[] Values)> series, bool logY = false)
+    {
+        var plot = new Plot();
+        double width = 0.8 / Math.Max(1, series.Count);
+        double floor = logY ? Math.Log10(0.5) : 0, top = floor;
+        for (int s = 0; s < series.Count; s++)
+        {
+            var color = plot.Add.Palette.GetColor(s);
+            var bars = new List<Bar>();
+            for (int c = 0; c < categories.Count; c++)
+            {
+                double v = series[s].Values[c];
+                if (logY && v <= 0) continue;
+                double y = logY ? Math.Log10(v) : v;
+                top = Math.Max(top, y);
+                bars.Add(new Bar { Position = c - 0.4 + width * (s + 0.5), Value = y, ValueBase = floor, Size = width * 0.95, FillColor = color });
+            }
+            if (bars.Count > 0) plot.Add.Bars(bars);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = color });
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
+        if (categories.Count > 12) plot.Axes.Bottom.TickLabelStyle.Rotation = 90;
+        plot.Axes.SetLimitsX(-0.5, categories.Count - 0.5);
+        if (logY)
+        {
+            int max = Math.Max(1, (int)Math.Ceiling(top));
+            plot.Axes.Left.SetTicks(Enumerable.Range(0, max + 1).Select(k => (double)k).ToArray(), Enumerable.Range(0, max + 1).Select(k => $"1e{k}").ToArray());
+            plot.Axes.SetLimitsY(floor, max + 0.1);
+        }
+        else plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Save(plot, path, title, xLabel, yLabel);
+    }
+
     private static string Save(Plot plot, string path, string title, string xLabel, string yLabel)
     {
         plot.Title(title);
