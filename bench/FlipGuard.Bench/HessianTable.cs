@@ -29,7 +29,7 @@ internal static class HessianTable
         {
             int epochs = a.GetInt("epochs", 10);
             var spec = new ModelSpec(model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
-            var baseConfig = new TrainingConfig { Model = model, Dataset = dataset, Epochs = epochs, Seed = seed };
+            var baseConfig = new TrainingConfig { Model = model, Dataset = dataset, Epochs = epochs, Seed = seed, HessianLayers = "all", RegEvery = 1 };
             (string Name, TrainingConfig Config)[] recipes =
             [
                 ("plain", baseConfig),
@@ -37,6 +37,7 @@ internal static class HessianTable
                 ($"HAT trace λ={lambda}", baseConfig with { Regularizer = "trace", Lambda = lambda }),
                 ($"HAT top-eig k=1 λ={eigLambda}", baseConfig with { Regularizer = "top-eig", Lambda = eigLambda, TopP = 1 }),
                 ($"HAT trace last layer λ={lastLambda}", baseConfig with { Regularizer = "trace", Lambda = lastLambda, HessianLayers = "last:1" }),
+                ($"HAT trace 1 sampled layer every 4 steps λ={lastLambda}", baseConfig with { Regularizer = "trace", Lambda = lastLambda, HessianLayers = "sample:1", RegEvery = 4 }),
             ];
             Console.WriteLine($"### {model} ({epochs} epochs)\n");
             Console.WriteLine("| recipe | test accuracy | Hessian trace (± s.e.) | vs plain | top eigenvalue | train ms/step |");
@@ -44,7 +45,7 @@ internal static class HessianTable
             double? plainTrace = null;
             foreach (var (name, config) in recipes)
             {
-                string path = Path.Combine(output, $"{model}-{config.Regularizer}-{config.HessianLayers.Replace(':', '-')}-s{seed}.fgc");
+                string path = Path.Combine(output, $"{model}-{config.Regularizer}-{config.HessianLayers.Replace(':', '-')}-e{config.RegEvery}-s{seed}.fgc");
                 var (trained, result) = Trainer.Train(spec, config, tensors);
                 CheckpointFile.Save(path, trained, new CheckpointMetadata
                 {

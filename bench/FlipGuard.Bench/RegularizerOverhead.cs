@@ -13,12 +13,12 @@ internal static class RegularizerOverhead
     private static readonly (string Name, TrainingConfig Config)[] Modes =
     [
         ("plain", new TrainingConfig()),
-        ("trace, all layers", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3 }),
-        ("trace, all layers, every 4 steps", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, RegEvery = 4 }),
-        ("trace, last layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "last:1" }),
-        ("trace, 1 sampled layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "sample:1" }),
+        ("trace, all layers", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "all", RegEvery = 1 }),
+        ("trace, all layers, every 4 steps", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "all", RegEvery = 4 }),
+        ("trace, last layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "last:1", RegEvery = 1 }),
+        ("trace, 1 sampled layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "sample:1", RegEvery = 1 }),
         ("trace, 1 sampled layer, every 4 steps", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "sample:1", RegEvery = 4 }),
-        ("top-eig k=1, all layers", new TrainingConfig { Regularizer = "top-eig", Lambda = 1e-3, TopP = 1 }),
+        ("top-eig k=1, all layers", new TrainingConfig { Regularizer = "top-eig", Lambda = 1e-3, TopP = 1, HessianLayers = "all", RegEvery = 1 }),
         ("SAM", new TrainingConfig { Regularizer = "sam", Rho = 0.05 }),
     ];
 

@@ -37,10 +37,14 @@ public sealed record TrainingConfig
     public int TopP { get; init; } = 1;
     /// <summary>SAM neighbourhood radius ρ.</summary>
     public double Rho { get; init; } = 0.05;
-    /// <summary>Layers the Hessian penalty sees (<c>all</c>, <c>last:N</c>, <c>sample:K</c>, names).</summary>
-    public string HessianLayers { get; init; } = "all";
-    /// <summary>Add the Hessian penalty every N steps.</summary>
-    public int RegEvery { get; init; } = 1;
+    /// <summary>
+    /// Layers the Hessian penalty sees (<c>all</c>, <c>last:N</c>, <c>sample:K</c>, names). The default, one layer
+    /// resampled at each regularised step, costs a fraction of <c>all</c> and cut the trace as much in our runs
+    /// (docs/benchmarks.md, docs/results.md).
+    /// </summary>
+    public string HessianLayers { get; init; } = "sample:1";
+    /// <summary>Add the Hessian penalty every N steps (default 4: with one sampled layer, ≈1.3× a plain step).</summary>
+    public int RegEvery { get; init; } = 4;
     /// <summary>Hutchinson probes per regularised step.</summary>
     public int Probes { get; init; } = 1;
     /// <summary>Plain epochs before the regulariser starts.</summary>
