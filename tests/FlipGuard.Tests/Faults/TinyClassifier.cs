@@ -19,17 +19,9 @@ internal sealed class TinyClassifier : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => l2.forward(nn.functional.relu(l1.forward(x)));
 
-    private static readonly object Gate = new();
-
     public static (TinyClassifier Model, Tensor Images, Tensor Labels) Create(long seed = 3, int samples = 64)
     {
-        TinyClassifier model;
-        lock (Gate)
-        {
-            FlipGuard.Runtime.TorchRuntime.EnsureInitialized();
-            manual_seed(seed);
-            model = new TinyClassifier();
-        }
+        var model = SeededConstruction.Create(seed, () => new TinyClassifier());
         using var g = new Generator((ulong)seed);
         var x = randn(new long[] { samples, 8 }, generator: g).DetachFromDisposeScope();
         Tensor y;

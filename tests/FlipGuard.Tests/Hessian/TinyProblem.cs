@@ -22,8 +22,6 @@ internal sealed class TinyNet : nn.Module<Tensor, Tensor>
 
 internal static class TinyProblem
 {
-    private static readonly object Gate = new();
-
     public static (TinyNet Model, HessianOperator Hessian) Create(long seed = 5, int samples = 64)
     {
         var (model, hessian, _, _) = CreateWithData(seed, samples);
@@ -32,13 +30,7 @@ internal static class TinyProblem
 
     public static (TinyNet Model, HessianOperator Hessian, Tensor Images, Tensor Labels) CreateWithData(long seed = 5, int samples = 64)
     {
-        TinyNet model;
-        lock (Gate)
-        {
-            FlipGuard.Runtime.TorchRuntime.EnsureInitialized();
-            manual_seed(seed);
-            model = new TinyNet();
-        }
+        var model = SeededConstruction.Create(seed, () => new TinyNet());
         model.to(ScalarType.Float64);
         using var g = new Generator((ulong)seed);
         var x = randn(new long[] { samples, 8 }, dtype: ScalarType.Float64, generator: g).DetachFromDisposeScope();
