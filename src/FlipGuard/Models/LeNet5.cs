@@ -30,13 +30,13 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var c1 = nn.functional.relu(conv1.forward(input));
+        using var c1 = nn.functional.relu(conv1.call(input));
         using var p1 = nn.functional.max_pool2d(c1, 2);
-        using var c2 = nn.functional.relu(conv2.forward(p1));
+        using var c2 = nn.functional.relu(conv2.call(p1));
         using var p2 = nn.functional.max_pool2d(c2, 2);
         using var flat = p2.flatten(1);
-        using var f1 = nn.functional.relu(fc1.forward(flat));
-        using var f2 = nn.functional.relu(fc2.forward(f1));
-        return fc3.forward(f2);
+        using var f1 = nn.functional.relu(fc1.call(flat));
+        using var f2 = nn.functional.relu(fc2.call(f1));
+        return fc3.call(f2);
     }
 }

@@ -25,8 +25,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var x0 = input.flatten(1);
-        using var x1 = nn.functional.relu(fc1.forward(x0));
-        using var x2 = nn.functional.relu(fc2.forward(x1));
-        return fc3.forward(x2);
+        using var x1 = nn.functional.relu(fc1.call(x0));
+        using var x2 = nn.functional.relu(fc2.call(x1));
+        return fc3.call(x2);
     }
 }

@@ -40,11 +40,11 @@ public sealed class ResNet20 : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var x = nn.functional.relu(bn1.forward(conv1.forward(input)));
-        using var y = stages.forward(x);
+        using var x = nn.functional.relu(bn1.call(conv1.call(input)));
+        using var y = stages.call(x);
         using var pooled = nn.functional.adaptive_avg_pool2d(y, 1);
         using var flat = pooled.flatten(1);
-        return fc.forward(flat);
+        return fc.call(flat);
     }
 
     /// <summary>Two 3×3 convolutions with batch norm and an identity (or zero-padded, subsampled) shortcut.</summary>
@@ -68,8 +68,8 @@ public sealed class ResNet20 : nn.Module<Tensor, Tensor>
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var h = nn.functional.relu(bn1.forward(conv1.forward(input)));
-            var h2 = bn2.forward(conv2.forward(h));
+            var h = nn.functional.relu(bn1.call(conv1.call(input)));
+            var h2 = bn2.call(conv2.call(h));
             var shortcut = input;
             if (stride != 1 || extraChannels != 0)
             {

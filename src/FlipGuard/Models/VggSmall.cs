@@ -41,9 +41,9 @@ public sealed class VggSmall : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        using var f = features.forward(input);
+        using var f = features.call(input);
         using var flat = f.flatten(1);
-        using var h = nn.functional.relu(fc1.forward(flat));
-        return fc2.forward(h);
+        using var h = nn.functional.relu(fc1.call(flat));
+        return fc2.call(h);
     }
 }
