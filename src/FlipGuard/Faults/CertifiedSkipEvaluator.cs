@@ -93,18 +93,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         if (!hooked) return null; // some layer is run without its hooks (e.g. inside a container that bypasses them)
         var labelArray = labels.to_type(ScalarType.Int32).data<int>().ToArray();
         int classes = logits.Length / n;
-        var correct = new bool[n];
-        var margin = new double[n];
-        for (int s = 0; s < n; s++)
-        {
-            var row = logits.AsSpan(s * classes, classes);
-            int p = LinearChain.ArgMax(row);
-            correct[s] = p == labelArray[s];
-            double second = double.NegativeInfinity;
-            bool finite = true;
-            for (int c = 0; c < classes; c++) { finite &= float.IsFinite(row[c]); if (c != p) second = Math.Max(second, row[c]); }
-            margin[s] = finite ? row[p] - second : 0;
-        }
+        var (_, correct, margin) = CleanMargins.Compute(logits, labelArray, classes);
         var magnitude = AbsoluteNetwork.Measure(model, distinct, images, chunk);
         // Rounding allowance: 0.1% of the sample's magnitude bound at the logits. Float32 rounding adds at most
         // Σ_layers γ_n·(magnitude) ≈ n·2⁻²⁴ per layer (≤ 2.5e-5 for the zoo's widest dot products, a few layers deep),

@@ -108,26 +108,8 @@ internal sealed class LinearChain
     private void FillPredictions(double[] logitError)
     {
         int n = Samples, classes = Width[Layers];
-        Prediction = new int[n];
-        Correct = new bool[n];
-        Margin = new double[n];
+        (Prediction, Correct, Margin) = CleanMargins.Compute(Pre[Layers - 1], Labels, classes);
         Slack = new double[n];
-        var logits = Pre[Layers - 1];
-        for (int s = 0; s < n; s++)
-        {
-            var row = logits.AsSpan(s * classes, classes);
-            int p = ArgMax(row);
-            Prediction[s] = p;
-            Correct[s] = p == Labels[s];
-            double second = double.NegativeInfinity;
-            bool finite = true;
-            for (int c = 0; c < classes; c++)
-            {
-                finite &= float.IsFinite(row[c]);
-                if (c != p) second = Math.Max(second, row[c]);
-            }
-            Margin[s] = finite ? row[p] - second : 0;
-        }
         // Both the clean and the flipped pass round; 4× the clean bound plus a relative floor is ample.
         for (int s = 0; s < n; s++) Slack[s] = 4 * logitError[s] + 1e-6 * Math.Abs(Margin[s]);
     }
