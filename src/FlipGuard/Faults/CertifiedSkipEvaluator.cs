@@ -153,7 +153,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         double delta = (double)change.NewValue - old;
         if (delta == 0) return CleanCorrect;
         var layer = layers[change.Tensor];
-        var (unit, feature) = layer.Locate(isBias[change.Tensor], change.Index, []);
+        var (unit, feature) = layer.Locate(isBias[change.Tensor], change.Index);
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
         if (candidates.Length == 0) return CleanCorrect;

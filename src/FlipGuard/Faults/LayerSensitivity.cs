@@ -28,7 +28,7 @@ internal sealed class LayerSensitivity
     public float[] Features { get; }
 
     /// <summary>Output unit/channel and input feature an entry of the module's weight (or bias) multiplies; feature −1 means a constant 1.</summary>
-    public (int Unit, int Feature) Locate(bool isBias, long index, long[] weightShape) => Kind switch
+    public (int Unit, int Feature) Locate(bool isBias, long index) => Kind switch
     {
         _ when isBias => ((int)index, -1),
         "batchnorm" => ((int)index, (int)index),

@@ -193,7 +193,7 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         uncertain = null;
         all = false;
         var (layer, isBias) = map[change.Tensor];
-        int inWidth = chain.Width[layer - 1], outWidth = chain.Width[layer];
+        int inWidth = chain.Width[layer - 1];
         int unit = isBias ? (int)change.Index : (int)(change.Index / inWidth);
         int feature = isBias ? -1 : (int)(change.Index % inWidth);
         float old = isBias ? chain.Biases[layer - 1][unit] : chain.Weights[layer - 1][change.Index];
