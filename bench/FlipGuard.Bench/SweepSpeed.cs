@@ -63,8 +63,34 @@ internal static class SweepSpeed
         Console.WriteLine($"fast:  {fastFlips:N0} flips, {fastRate:N0} flips/s (setup {setup:F1}s); speed-up ×{fastRate / naiveRate:N0}");
         Console.WriteLine($"fast vs naive on the {naiveFlips} common flips: {mismatches} mismatches");
         Console.WriteLine($"fallback to torch: {fallbackFlips:N0} flips, {fallbackSamples:N0} sample evaluations; {certified:N0} samples recomputed incrementally");
+        var (incremental, full, batched) = fast.Timing;
+        Console.WriteLine($"fast time: incremental {incremental.TotalSeconds:F1}s, whole-set torch {full.TotalSeconds:F1}s, batched torch {batched.TotalSeconds:F1}s ({fast.BatchedFallbackFlips:N0} flips)");
         Console.WriteLine($"projected full sweep of {total:N0} flips ({bits} bits): {total / fastRate / 60:N1} min fast, {total / naiveRate / 3600:N1} h naive");
+        if (a.GetInt("per-bit", 0) is int perBit and > 0) PerBit(fast, values, perBit);
         return mismatches == 0 ? 0 : 1;
+    }
+
+    /// <summary>Where the fast path spends its time, bit position by bit position (perBit flips each).</summary>
+    private static void PerBit(LinearChainEvaluator fast, List<float[]> values, int perBit)
+    {
+        var rng = new SplitMix64(11);
+        var counts = new long[perBit];
+        Console.WriteLine("bit  flips/s  incremental/flip  fallback-flips  torch-samples");
+        for (int bit = 31; bit >= 0; bit--)
+        {
+            var changes = Enumerable.Range(0, perBit).Select(_ =>
+            {
+                int t = PickTensor(values, rng);
+                long i = rng.NextInt(values[t].Length);
+                return new ParameterChange(t, i, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(values[t][i]) ^ (1 << bit)));
+            }).ToArray();
+            var (f0, s0, c0) = fast.Statistics;
+            var clock = Stopwatch.StartNew();
+            fast.Evaluate(changes, counts);
+            double seconds = clock.Elapsed.TotalSeconds;
+            var (f1, s1, c1) = fast.Statistics;
+            Console.WriteLine($"{bit,3}  {perBit / seconds,7:N0}  {(c1 - c0) / (double)perBit,16:N1}  {f1 - f0,14:N0}  {s1 - s0,13:N0}");
+        }
     }
 
     private static int PickTensor(List<float[]> values, SplitMix64 rng)

@@ -47,10 +47,15 @@ internal sealed class LinearChain
     public bool[] Correct { get; private set; } = [];
     /// <summary>Top logit minus the runner-up (0 when the clean logits hold a NaN or a tie).</summary>
     public double[] Margin { get; private set; } = [];
-    /// <summary>A sample's allowance for float32 rounding in the clean and the flipped forward passes.</summary>
-    public double[] Slack { get; private set; } = [];
     /// <summary>Gain[l-1][i]: worst-case |Δ logit| per unit change of layer l's unit i (products of |W|).</summary>
     public double[][] Gain { get; private set; } = [];
+    /// <summary>
+    /// PairGain[l-1][(i·C + p)·C + c] for a hidden layer l: worst-case |Δ(logit p − logit c)| per unit change of unit i
+    /// (Σ over paths of |W_top[p,·] − W_top[c,·]| · |W| …). Tighter than 2·Gain because both logits move together.
+    /// </summary>
+    public double[][] PairGain { get; private set; } = [];
+    /// <summary>PairMax[l-1][i] = max over class pairs of PairGain (the sample-independent part of the first filter).</summary>
+    public double[][] PairMax { get; private set; } = [];
 
     /// <summary>Recognises the chain inside <paramref name="model"/>, or returns null when the model is something else.</summary>
     public static LinearChain? TryCreate(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, int chunk)
@@ -71,7 +76,6 @@ internal sealed class LinearChain
             Pre[l - 1] = new float[n * Width[l]];
             Magnitude[l - 1] = new double[n * Width[l]];
         }
-        var logitError = new double[n];
         model.eval();
         using (no_grad())
         {
@@ -81,7 +85,6 @@ internal sealed class LinearChain
                 int len = Math.Min(chunk, n - start);
                 var x = images.narrow(0, start, len).flatten(1);
                 var logits = model.forward(images.narrow(0, start, len));
-                Tensor? error = null; // clean rounding error bound, e_l = |W_l| e_{l-1} + γ·Σ|w·x| (ReLU is 1-Lipschitz)
                 for (int l = 1; l <= Layers; l++)
                 {
                     var linear = Linears[l - 1];
@@ -91,27 +94,57 @@ internal sealed class LinearChain
                     var mag = x.abs().to_type(ScalarType.Float64).matmul(linear.weight!.abs().to_type(ScalarType.Float64).t());
                     if (linear.bias is not null) mag = mag + linear.bias.abs().to_type(ScalarType.Float64);
                     mag.contiguous().data<double>().CopyTo(Magnitude[l - 1].AsSpan(start * Width[l], len * Width[l]));
-                    var own = mag * FloatRounding.Gamma(Width[l - 1] + 1);
-                    error = error is null ? own : error.matmul(linear.weight!.abs().to_type(ScalarType.Float64).t()) + own;
                     x = l < Layers ? nn.functional.relu(p) : p;
                 }
-                error!.amax(1).contiguous().data<double>().CopyTo(logitError.AsSpan(start, len));
                 if (!x.equal(logits).all().item<bool>())
                     throw new InvalidOperationException("the layer-by-layer forward differs from the model's forward; the fast sweep does not apply");
             }
         }
         Labels = labels.to_type(ScalarType.Int32).data<int>().ToArray();
-        FillPredictions(logitError);
+        FillPredictions();
         FillGains();
+        FillPairGains();
     }
 
-    private void FillPredictions(double[] logitError)
+    private void FillPairGains()
     {
-        int n = Samples, classes = Width[Layers];
-        (Prediction, Correct, Margin) = CleanMargins.Compute(Pre[Layers - 1], Labels, classes);
-        Slack = new double[n];
-        // Both the clean and the flipped pass round; 4× the clean bound plus a relative floor is ample.
-        for (int s = 0; s < n; s++) Slack[s] = 4 * logitError[s] + 1e-6 * Math.Abs(Margin[s]);
+        int classes = Width[Layers], pairs = classes * classes;
+        PairGain = new double[Layers][];
+        PairMax = new double[Layers][];
+        PairGain[Layers - 1] = [];
+        PairMax[Layers - 1] = Enumerable.Repeat(2.0, classes).ToArray();
+        for (int l = Layers - 1; l >= 1; l--)
+        {
+            int units = Width[l], above = Width[l + 1];
+            var w = Weights[l]; // layer l+1: [above × units]
+            var g = new double[units * pairs];
+            for (int i = 0; i < units; i++)
+                for (int k = 0; k < above; k++)
+                {
+                    if (l == Layers - 1)
+                    {
+                        if (k > 0) break;
+                        for (int p = 0; p < classes; p++)
+                            for (int c = 0; c < classes; c++)
+                                g[(i * classes + p) * classes + c] = Math.Abs((double)w[p * units + i] - w[c * units + i]);
+                        continue;
+                    }
+                    double a = Math.Abs(w[k * units + i]);
+                    if (a == 0) continue;
+                    var upper = PairGain[l].AsSpan(k * pairs, pairs);
+                    var own = g.AsSpan(i * pairs, pairs);
+                    for (int q = 0; q < pairs; q++) own[q] += a * upper[q];
+                }
+            PairGain[l - 1] = g;
+            var max = new double[units];
+            for (int i = 0; i < units; i++) max[i] = g.AsSpan(i * pairs, pairs).ToArray().Max();
+            PairMax[l - 1] = max;
+        }
+    }
+
+    private void FillPredictions()
+    {
+        (Prediction, Correct, Margin) = CleanMargins.Compute(Pre[Layers - 1], Labels, Width[Layers]);
     }
 
     private void FillGains()

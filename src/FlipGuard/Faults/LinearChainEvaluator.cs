@@ -14,14 +14,15 @@ namespace FlipGuard.Faults;
 /// </summary>
 public sealed class LinearChainEvaluator : IFlipEvaluator
 {
-    private const double BoundInflation = 1.002;
     private readonly LinearChain chain;
     private readonly TorchSubsetEvaluation torch;
     private readonly (int Layer, bool Bias)[] map;
     private readonly SortedSensitivity[][] inputLists;
     private readonly SortedSensitivity[] biasLists;
     private readonly HiddenUnitSaturation?[] saturation;
+    private readonly ChainRoundingSlack slack;
     private long fallbackFlips, fallbackSamples, certifiedSamples;
+    private readonly System.Diagnostics.Stopwatch incrementalClock = new(), fullClock = new(), batchedClock = new();
 
     private LinearChainEvaluator(LinearChain chain, TorchSubsetEvaluation torch, (int, bool)[] map)
     {
@@ -30,17 +31,23 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         this.map = map;
         CleanCorrect = chain.Correct.LongCount(c => c);
         int n = chain.Samples;
-        var budget = new float[n];
-        for (int s = 0; s < n; s++)
+        slack = ChainRoundingSlack.Compute(chain);
+        var budgets = new float[chain.Layers][];
+        for (int l = 1; l <= chain.Layers; l++)
         {
-            double room = chain.Margin[s] - chain.Slack[s];
-            budget[s] = room > 0 ? (float)(1 / room) : float.PositiveInfinity;
+            var budget = budgets[l - 1] = new float[n];
+            for (int s = 0; s < n; s++)
+            {
+                double room = chain.Margin[s] - slack.FirstFilter[l - 1][s];
+                budget[s] = room > 0 ? (float)(1 / room) : float.PositiveInfinity;
+            }
         }
         saturation = Enumerable.Range(1, chain.Layers).Select(l => HiddenUnitSaturation.TryCreate(chain, l)).ToArray();
         biasLists = new SortedSensitivity[chain.Layers];
         inputLists = new SortedSensitivity[chain.Layers][];
         for (int l = 1; l <= chain.Layers; l++)
         {
+            var budget = budgets[l - 1];
             biasLists[l - 1] = new SortedSensitivity(budget);
             int width = chain.Width[l - 1];
             var lists = new SortedSensitivity[width];
@@ -89,12 +96,16 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
     /// <summary>How much work went to torch: flips with a fallback, samples re-evaluated, samples certified incrementally.</summary>
     public (long FallbackFlips, long FallbackSamples, long CertifiedSamples) Statistics => (fallbackFlips, fallbackSamples, certifiedSamples);
 
+    /// <summary>Where the time went: incremental float64 work, whole-set torch re-evaluations, batched torch fallback.</summary>
+    public (TimeSpan Incremental, TimeSpan FullFallback, TimeSpan BatchedFallback) Timing => (incrementalClock.Elapsed, fullClock.Elapsed, batchedClock.Elapsed);
+
     /// <inheritdoc />
     public void Evaluate(ReadOnlySpan<ParameterChange> changes, Span<long> correct)
     {
         var items = changes.ToArray();
         var results = new long[items.Length];
         var fallback = new ConcurrentBag<(int Item, List<int>? Samples)>();
+        incrementalClock.Start();
         Parallel.For(0, items.Length, () => new Scratch(chain.Width.Max()), (k, _, scratch) =>
         {
             results[k] = EvaluateOne(items[k], scratch, out var uncertain, out bool all);
@@ -102,6 +113,7 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
             else if (uncertain is { Count: > 0 }) fallback.Add((k, uncertain));
             return scratch;
         }, _ => { });
+        incrementalClock.Stop();
         var partial = new List<(int Item, List<int> Samples)>();
         foreach (var (item, samples) in fallback.OrderBy(f => f.Item))
         {
@@ -109,7 +121,9 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
             if (samples is null)
             {
                 fallbackSamples += chain.Samples;
+                fullClock.Start();
                 results[item] = torch.CountCorrect(items[item], null);
+                fullClock.Stop();
             }
             else
             {
@@ -118,58 +132,45 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
             }
         }
         BatchedFallbackFlips += partial.Count;
+        batchedClock.Start();
         foreach (var group in partial.GroupBy(p => map[items[p.Item].Tensor].Layer))
             BatchedFallback(group.Key, group.ToList(), items, results);
+        batchedClock.Stop();
         results.CopyTo(correct);
     }
 
     /// <summary>
-    /// Torch's own float32 result for the undecided (flip, sample) pairs of one layer, many flips in one pass: the
-    /// changed unit's value comes from one <c>linear</c> call whose weight rows are the flipped rows (an entry of
-    /// that product depends only on its own row and column, as in the naive pass), the layers above from the
-    /// model's own modules on the rebuilt activations. Every batch has at least 64 rows and columns, the size from
-    /// which libtorch's CPU kernels give each entry the same bits as in the naive 1000-sample chunks.
+    /// Torch's own float32 result for the undecided (flip, sample) pairs of one layer, many flips at a time: the
+    /// changed unit's value comes from <c>linear</c> calls whose weight rows are the flipped rows of a block of
+    /// <see cref="TorchSubsetEvaluation.MinimumRows"/> flips (an entry of that product depends only on its own row and
+    /// column, as in the naive pass), the layers above from the model's own modules on the rebuilt activations. Every
+    /// product has at least 64 rows and columns, the size from which libtorch's CPU kernels give each entry the same
+    /// bits as in the naive 1000-sample chunks; blocking keeps the product from growing as flips × samples.
     /// </summary>
     private void BatchedFallback(int layer, List<(int Item, List<int> Samples)> flips, ParameterChange[] items, long[] results)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        int inWidth = chain.Width[layer - 1], outWidth = chain.Width[layer], classes = chain.Width[chain.Layers];
-        int rows = flips.Sum(f => f.Samples.Count), paddedRows = Math.Max(rows, TorchSubsetEvaluation.MinimumRows);
-        int columns = Math.Max(flips.Count, TorchSubsetEvaluation.MinimumRows);
-        var x = new float[paddedRows * inWidth];
+        int outWidth = chain.Width[layer], classes = chain.Width[chain.Layers], block = TorchSubsetEvaluation.MinimumRows;
+        int rows = flips.Sum(f => f.Samples.Count), paddedRows = Math.Max(rows, block);
         var owner = new int[paddedRows];
         var sample = new int[paddedRows];
         int r = 0;
         for (int f = 0; f < flips.Count; f++)
             foreach (int s in flips[f].Samples) { owner[r] = f; sample[r] = s; r++; }
         for (int k = rows; k < paddedRows; k++) { owner[k] = owner[k % rows]; sample[k] = sample[k % rows]; }
-        for (int k = 0; k < paddedRows; k++) chain.Inputs[layer - 1].AsSpan(sample[k] * inWidth, inWidth).CopyTo(x.AsSpan(k * inWidth));
-        var w = new float[columns * inWidth];
-        var b = new float[columns];
-        var units = new int[flips.Count];
-        for (int c = 0; c < columns; c++)
-        {
-            var change = items[flips[c % flips.Count].Item];
-            bool isBias = map[change.Tensor].Bias;
-            int unit = isBias ? (int)change.Index : (int)(change.Index / inWidth);
-            if (c < flips.Count) units[c] = unit;
-            chain.Weights[layer - 1].AsSpan(unit * inWidth, inWidth).CopyTo(w.AsSpan(c * inWidth));
-            b[c] = chain.Biases[layer - 1][unit];
-            if (isBias) b[c] = change.NewValue; else w[c * inWidth + (int)(change.Index % inWidth)] = change.NewValue;
-        }
-        var linear = chain.Linears[layer - 1];
-        var product = nn.functional.linear(tensor(x, new long[] { paddedRows, inWidth }), tensor(w, new long[] { columns, inWidth }),
-            linear.bias is null ? null : tensor(b, new long[] { columns }));
-        var values = product.contiguous().data<float>().ToArray();
         var activations = new float[paddedRows * outWidth];
         var source = layer == chain.Layers ? chain.Pre[layer - 1] : chain.Inputs[layer];
-        for (int k = 0; k < paddedRows; k++)
+        for (int k = 0; k < paddedRows; k++) source.AsSpan(sample[k] * outWidth, outWidth).CopyTo(activations.AsSpan(k * outWidth));
+        int first = 0;
+        for (int f0 = 0; f0 < flips.Count; f0 += block)
         {
-            source.AsSpan(sample[k] * outWidth, outWidth).CopyTo(activations.AsSpan(k * outWidth));
-            float v = values[k * columns + owner[k]];
-            activations[k * outWidth + units[owner[k]]] = layer == chain.Layers || float.IsNaN(v) || v > 0 ? v : 0f; // ReLU as torch does it (NaN stays NaN)
+            int f1 = Math.Min(flips.Count, f0 + block), last = first;
+            while (last < rows && owner[last] < f1) last++;
+            ChangedUnits(layer, flips, f0, f1, sample, owner, first, last, items, activations);
+            first = last;
         }
+        for (int k = rows; k < paddedRows; k++) activations.AsSpan((k % rows) * outWidth, outWidth).CopyTo(activations.AsSpan(k * outWidth));
         var h = tensor(activations, new long[] { paddedRows, outWidth });
         for (int l = layer + 1; l <= chain.Layers; l++)
         {
@@ -181,6 +182,43 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         {
             int predicted = LinearChain.ArgMax(logits.AsSpan(k * classes, classes));
             if (predicted == chain.Labels[sample[k]]) results[flips[owner[k]].Item]++;
+        }
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="activations"/> rows [first, last) the changed unit's value as torch computes it, for
+    /// the flips f0…f1−1 (one <c>linear</c> call, rows and columns padded to the minimum batch by repetition).
+    /// </summary>
+    private void ChangedUnits(int layer, List<(int Item, List<int> Samples)> flips, int f0, int f1, int[] sample, int[] owner,
+        int first, int last, ParameterChange[] items, float[] activations)
+    {
+        int inWidth = chain.Width[layer - 1], outWidth = chain.Width[layer], block = TorchSubsetEvaluation.MinimumRows;
+        int count = last - first, paddedRows = Math.Max(count, block), flipCount = f1 - f0;
+        var x = new float[paddedRows * inWidth];
+        for (int k = 0; k < paddedRows; k++)
+            chain.Inputs[layer - 1].AsSpan(sample[first + k % count] * inWidth, inWidth).CopyTo(x.AsSpan(k * inWidth));
+        var w = new float[block * inWidth];
+        var b = new float[block];
+        var units = new int[flipCount];
+        for (int c = 0; c < block; c++)
+        {
+            var change = items[flips[f0 + c % flipCount].Item];
+            bool isBias = map[change.Tensor].Bias;
+            int unit = isBias ? (int)change.Index : (int)(change.Index / inWidth);
+            if (c < flipCount) units[c] = unit;
+            chain.Weights[layer - 1].AsSpan(unit * inWidth, inWidth).CopyTo(w.AsSpan(c * inWidth));
+            b[c] = chain.Biases[layer - 1][unit];
+            if (isBias) b[c] = change.NewValue; else w[c * inWidth + (int)(change.Index % inWidth)] = change.NewValue;
+        }
+        var linear = chain.Linears[layer - 1];
+        using var product = nn.functional.linear(tensor(x, new long[] { paddedRows, inWidth }), tensor(w, new long[] { block, inWidth }),
+            linear.bias is null ? null : tensor(b, new long[] { block }));
+        var values = product.contiguous().data<float>();
+        for (int k = 0; k < count; k++)
+        {
+            int column = owner[first + k] - f0;
+            float v = values[k * block + column];
+            activations[(first + k) * outWidth + units[column]] = layer == chain.Layers || float.IsNaN(v) || v > 0 ? v : 0f; // ReLU as torch does it (NaN stays NaN)
         }
     }
 
@@ -201,8 +239,7 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         if (!float.IsFinite(change.NewValue)) { all = true; return 0; }
         double delta = (double)change.NewValue - old;
         if (delta == 0) return CleanCorrect; // +0 ↔ −0: every product keeps its value
-        double gain = layer == chain.Layers ? 1 : chain.Gain[layer - 1][unit];
-        double threshold = 1 / (2 * BoundInflation * gain * Math.Abs(delta));
+        double threshold = 1 / (UnitFactor(layer, unit, chain.PairMax[layer - 1][unit]) * Math.Abs(delta));
         var candidates = isBias ? biasLists[layer - 1].AtLeast(threshold) : inputLists[layer - 1][feature].AtLeast(threshold);
         long result = CleanCorrect;
         foreach (int s in candidates)
@@ -242,9 +279,33 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
             && q * 1.01 * sat.Growth[unit] < 0.5 * FloatRounding.OverflowGuard)
             return sat.Winner[unit];
         double d = Math.Max(q, 0) - clean;
-        if (2 * BoundInflation * chain.Gain[layer - 1][unit] * (Math.Abs(d) + e) + chain.Slack[s] < chain.Margin[s]) return Unchanged;
+        if (PairwiseSafe(s, layer, unit, Math.Abs(d) + e)) return Unchanged;
         Interlocked.Increment(ref certifiedSamples);
         return Propagate(s, layer, unit, d, e, scratch);
+    }
+
+    /// <summary>Worst-case |Δ(logit p − logit c)| per unit change of <paramref name="unit"/>, rounding growth above it included.</summary>
+    private double UnitFactor(int layer, int unit, double pairGain) =>
+        ChainRoundingSlack.Inflation * pairGain + (layer == chain.Layers ? 0 : slack.Growth[layer - 1] * chain.Gain[layer - 1][unit]);
+
+    /// <summary>
+    /// True when a change of at most <paramref name="size"/> in hidden unit <paramref name="unit"/> cannot close any
+    /// gap between the clean prediction p and another class c, rounding above the unit included.
+    /// </summary>
+    private bool PairwiseSafe(int s, int layer, int unit, double size)
+    {
+        if (!(chain.Margin[s] > 0)) return false; // NaN, ±∞ or tied clean logits: no shortcut
+        int classes = chain.Width[chain.Layers], p = chain.Prediction[s];
+        var logits = chain.Pre[chain.Layers - 1].AsSpan(s * classes, classes);
+        var gains = chain.PairGain[layer - 1].AsSpan((unit * classes + p) * classes, classes);
+        double top = logits[p], allowance = slack.Downstream[layer - 1][s];
+        for (int c = 0; c < classes; c++)
+        {
+            if (c == p) continue;
+            double reach = size * UnitFactor(layer, unit, gains[c]) + allowance + 1e-9 * (Math.Abs(top) + Math.Abs(logits[c]));
+            if (!(logits[c] + reach < top)) return false;
+        }
+        return true;
     }
 
     private int DecideLastLayer(int s, int unit, double q, double e, Scratch scratch)
