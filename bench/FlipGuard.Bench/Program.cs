@@ -14,6 +14,8 @@ try
         "hessian-table" => HessianTable.Run(rest),
         "leak-check" => LeakCheck.Run(rest),
         "sweep-speed" => SweepSpeed.Run(rest),
+        "sampled-speed" => SampledSweepSpeed.Run(rest),
+        "sweep-memory" => SweepMemory.Run(rest),
         _ => Usage(),
     };
 }
@@ -25,6 +27,6 @@ catch (FlipGuardException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check [options]");
+    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check|sweep-speed|sampled-speed|sweep-memory [options]");
     return 2;
 }

@@ -16,7 +16,8 @@ public static class FlipEvaluatorFactory
     /// </summary>
     public static (IFlipEvaluator Evaluator, string Name) Create(FlipTarget target, Tensor images, Tensor labels, bool naive, int chunk = NaiveFlipEvaluator.DefaultChunk)
     {
-        if (!naive)
+        int samples = (int)images.shape[0];
+        if (!naive && FastPathBytes(target.Model, samples) <= MemoryBudgetBytes)
         {
             var fast = LinearChainEvaluator.TryCreate(target.Model, target.Tensors.Select(t => t.Name).ToList(),
                 target.Tensors.Select(t => (Tensor)t.Parameter).ToList(), images, labels, chunk);
@@ -26,5 +27,35 @@ public static class FlipEvaluatorFactory
             if (skip is not null) return (skip, "fast-certified-skip");
         }
         return (new NaiveFlipEvaluator(target, images, labels, chunk), "naive");
+    }
+
+    /// <summary>
+    /// Most memory the fast evaluators may hold: their per-sample caches grow with the evaluation set, the naive path's
+    /// memory does not (it evaluates in chunks), so above this the sweep takes the naive path and peak memory stays
+    /// under 4 GB for any evaluation-set size.
+    /// </summary>
+    public const long MemoryBudgetBytes = 2L << 30;
+
+    /// <summary>
+    /// Estimated bytes of the fast evaluator's per-sample caches for <paramref name="model"/> on <paramref name="samples"/>
+    /// samples: for a fully connected chain its layer inputs, outputs, magnitude sums, saturation bounds and one sorted
+    /// list per input feature; otherwise one captured magnitude and one sorted list per input feature of every
+    /// linear, convolution and batch-norm layer.
+    /// </summary>
+    public static long FastPathBytes(nn.Module<Tensor, Tensor> model, long samples)
+    {
+        long perSample = 0;
+        foreach (var (_, module) in model.named_modules())
+        {
+            perSample += module switch
+            {
+                TorchSharp.Modules.Linear l when model is Models.Mlp => 4 * l.in_features + 36 * l.out_features + 8 * (l.in_features + 1),
+                TorchSharp.Modules.Linear l => 12 * l.in_features,
+                TorchSharp.Modules.Conv2d c => 12 * c.in_channels * c.kernel_size[0] * c.kernel_size[1],
+                TorchSharp.Modules.BatchNorm2d b => 12 * b.num_features,
+                _ => 0,
+            };
+        }
+        return perSample * samples;
     }
 }
