@@ -54,7 +54,7 @@ public static class Charts
             var h = plot.Add.HorizontalLine(r.Y);
             h.LinePattern = LinePattern.Dashed;
             h.Color = Colors.Gray;
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = r.Name, LineColor = Colors.Gray, LinePattern = LinePattern.Dashed });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = r.Name, LineColor = Colors.Gray, LineWidth = 2, LinePattern = LinePattern.Dashed });
         }
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, path, title, xLabel, yLabel);
@@ -82,7 +82,12 @@ public static class Charts
             line.MarkerSize = 5;
         }
         if (logX)
-            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => $"1e{v:0}", MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator() };
+        {
+            var all = series.SelectMany(s => s.X).Select(v => Math.Log10(v)).ToArray();
+            int lo = (int)Math.Floor(all.Min()), hi = (int)Math.Ceiling(all.Max());
+            var decades = Enumerable.Range(lo, hi - lo + 1).Select(k => (double)k).ToArray();
+            plot.Axes.Bottom.SetTicks(decades, decades.Select(k => $"1e{k:0}").ToArray());
+        }
         plot.ShowLegend(Alignment.LowerLeft);
         return Save(plot, path, title, xLabel, yLabel);
     }
