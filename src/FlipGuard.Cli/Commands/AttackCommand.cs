@@ -41,6 +41,17 @@ public static class AttackCommand
             if (n < 1) throw new FlipGuardException($"--seeds must be ≥ 1, got {n}");
             ulong first = unchecked((ulong)parse.GetValue(seed));
             string[] paths = parse.GetValue(checkpoints)!;
+            var baseOptions = new AttackOptions(bitSelection)
+            {
+                TopK = parse.GetValue(topK),
+                BatchSize = parse.GetValue(batch),
+                TargetAccuracy = parse.GetValue(targetAcc),
+                MaxFlips = parse.GetValue(maxFlips),
+                Seeds = Enumerable.Range(0, n).Select(i => first + (ulong)i).ToArray(),
+                Resume = parse.GetValue(resume),
+                Chunk = parse.GetValue(chunk),
+            };
+            ProgressiveBitSearch.Validate(baseOptions, int8 ? Int8Quantizer.Count : Float32Bits.Count);
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "attack-" + Path.GetFileNameWithoutExtension(paths[0]));
             var results = new List<(string Name, string Checkpoint, string Directory, AttackResult Result)>();
@@ -50,19 +61,7 @@ public static class AttackCommand
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
                 var target = FlipTarget.Create(c.Model, int8);
-                var options = new AttackOptions(bitSelection)
-                {
-                    TopK = parse.GetValue(topK),
-                    BatchSize = parse.GetValue(batch),
-                    TargetAccuracy = parse.GetValue(targetAcc),
-                    MaxFlips = parse.GetValue(maxFlips),
-                    Seeds = Enumerable.Range(0, n).Select(i => first + (ulong)i).ToArray(),
-                    JournalDirectory = Path.Combine(dir, "journal"),
-                    Resume = parse.GetValue(resume),
-                    CheckpointSha256 = c.Metadata.WeightsSha256,
-                    Dataset = c.Dataset,
-                    Chunk = parse.GetValue(chunk),
-                };
+                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
                 var result = ProgressView.Run(quiet, $"attack {name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
                     c.Data.Test.Images, c.Data.Test.Labels, options, new SynchronousProgress<AttackProgress>(p =>
                     {

@@ -42,6 +42,14 @@ public static class InjectCommand
             var levels = mode == InjectionMode.BitErrorRate ? ParseList(berText ?? DefaultRates, "--ber") : ParseList(flipsText!, "--flips");
             var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
             string[] paths = parse.GetValue(checkpoints)!;
+            var baseOptions = new InjectionOptions(mode, levels, bitSelection)
+            {
+                Trials = parse.GetValue(trials),
+                Seed = unchecked((ulong)parse.GetValue(seed)),
+                Resume = parse.GetValue(resume),
+                Chunk = parse.GetValue(chunk),
+            };
+            RandomFaultInjection.Validate(baseOptions);
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "inject-" + Path.GetFileNameWithoutExtension(paths[0]));
             var results = new List<(string Name, string Checkpoint, InjectionResult Result)>();
@@ -51,16 +59,7 @@ public static class InjectCommand
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
                 var target = FlipTarget.Create(c.Model, q);
-                var options = new InjectionOptions(mode, levels, bitSelection)
-                {
-                    Trials = parse.GetValue(trials),
-                    Seed = unchecked((ulong)parse.GetValue(seed)),
-                    JournalDirectory = Path.Combine(dir, "journal"),
-                    Resume = parse.GetValue(resume),
-                    CheckpointSha256 = c.Metadata.WeightsSha256,
-                    Dataset = c.Dataset,
-                    Chunk = parse.GetValue(chunk),
-                };
+                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
                 var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
                     new SynchronousProgress<InjectionProgress>(p =>
                     {

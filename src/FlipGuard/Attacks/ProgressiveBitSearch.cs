@@ -25,7 +25,7 @@ public static class ProgressiveBitSearch
     public static AttackResult Run(FlipTarget target, Tensor poolImages, Tensor poolLabels, Tensor testImages, Tensor testLabels, AttackOptions options,
         IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
     {
-        Validate(target, options);
+        Validate(options, target.BitsPerEntry);
         int samples = checked((int)testImages.shape[0]);
         if (samples == 0) throw new FlipGuardException("the evaluation set is empty");
         var weights = new WorkingWeights(target);
@@ -144,15 +144,18 @@ public static class ProgressiveBitSearch
         return checked((int)classes);
     }
 
-    private static void Validate(FlipTarget target, AttackOptions o)
+    /// <summary>Checks the options against a format of <paramref name="bitsPerEntry"/> bits (8 or 32), so a front end can refuse them before loading a model.</summary>
+    /// <exception cref="FlipGuardException">The first bad option, in one line.</exception>
+    public static void Validate(AttackOptions o, int bitsPerEntry)
     {
         if (o.TopK < 1) throw new FlipGuardException($"--top-k must be ≥ 1, got {o.TopK}");
+        if (o.BatchSize < 1) throw new FlipGuardException($"--batch must be ≥ 1, got {o.BatchSize}");
         if (o.MaxFlips < 0) throw new FlipGuardException($"--max-flips must be ≥ 0, got {o.MaxFlips}");
         if (o.Seeds.Count == 0) throw new FlipGuardException("--seeds must be ≥ 1");
         if (o.Seeds.Distinct().Count() != o.Seeds.Count) throw new FlipGuardException("the attack seeds must be distinct");
         if (o.Chunk < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {o.Chunk}");
         if (o.TargetAccuracy is { } a && !(a >= 0 && a <= 1)) throw new FlipGuardException($"--target-accuracy must be in [0, 1], got {a}");
-        if (o.Bits.Bits.Any(b => b >= target.BitsPerEntry))
-            throw new FlipGuardException($"--bits {o.Bits.Text}: {(target.Int8 ? "int8" : "float32")} weights have bits 0–{target.BitsPerEntry - 1}");
+        if (o.Bits.Bits.Any(b => b >= bitsPerEntry))
+            throw new FlipGuardException($"--bits {o.Bits.Text}: {(bitsPerEntry == Int8Quantizer.Count ? "int8" : "float32")} weights have bits 0–{bitsPerEntry - 1}");
     }
 }

@@ -104,7 +104,9 @@ public static class RandomFaultInjection
         finally { weights.Reset(); }
     }
 
-    private static void Validate(InjectionOptions o)
+    /// <summary>Checks the options that need no model (levels, trials, chunk), so a front end can refuse them before loading anything.</summary>
+    /// <exception cref="FlipGuardException">The first bad option, in one line.</exception>
+    public static void Validate(InjectionOptions o)
     {
         if (o.Trials < 1) throw new FlipGuardException($"--trials must be ≥ 1, got {o.Trials}");
         if (o.Levels.Count == 0) throw new FlipGuardException("give at least one bit-error rate (--ber) or flip count (--flips)");
