@@ -8,7 +8,9 @@ namespace FlipGuard.Attacks;
 /// w = s·q with q = −128·b₇ + Σᵢ₌₀⁶ 2ⁱ·bᵢ (two's complement), so ∂L/∂bᵢ = ∂L/∂w · s · 2ⁱ (−128 for the sign bit), and a
 /// flip changes bᵢ by +1 (0→1) or −1 (1→0): the predicted loss change (the gain) is ∂L/∂bᵢ·(1 − 2bᵢ), which is exactly
 /// ∂L/∂w·(w′ − w). The float32 variant uses the same first-order gain ∂L/∂w·(w′ − w) with w′ the flipped IEEE word
-/// (infinite when w′ is ±Inf; undefined — NaN — when w′ is NaN or the gradient is, and then never ranked).
+/// (infinite when w′ is ±Inf; undefined — NaN — when w′ is NaN or the gradient is, and then never ranked). The loss is
+/// the mean cross-entropy with each sample's share capped (<see cref="SampleLossCap"/>), so that the search stays
+/// informative after a flip has made some outputs infinite.
 /// </summary>
 public static class BitGradient
 {
@@ -29,8 +31,17 @@ public static class BitGradient
     public static int Place(int bit) => bit == Int8Quantizer.Sign ? -128 : 1 << bit;
 
     /// <summary>
-    /// Cross-entropy of the model on (<paramref name="images"/>, <paramref name="labels"/>), in evaluation mode, and
-    /// its gradient with respect to each of <paramref name="target"/>'s tensors (flat, storage order).
+    /// The largest loss one sample contributes. A float32 exponent flip can make logits infinite, and a plain mean
+    /// cross-entropy is then +∞ or NaN for every candidate, which stops the search from telling flips apart (and
+    /// NaN gradients stop it from ranking them). So a sample whose loss is non-finite or above the cap counts as the
+    /// cap and drops out of the gradient. When no sample reaches it — always so far for int8 models, whose weights
+    /// stay bounded — the loss and gradient are torch's plain mean cross-entropy, bit for bit.
+    /// </summary>
+    public const double SampleLossCap = 1e4;
+
+    /// <summary>
+    /// The attack loss (<see cref="SampleLossCap"/>) of the model on (<paramref name="images"/>, <paramref name="labels"/>),
+    /// in evaluation mode, and its gradient with respect to each of <paramref name="target"/>'s tensors (flat, storage order).
     /// </summary>
     public static (double Loss, float[][] Gradients) WeightGradients(FlipTarget target, Tensor images, Tensor labels)
     {
@@ -41,22 +52,33 @@ public static class BitGradient
         {
             using var scope = NewDisposeScope();
             model.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(images), labels);
-            loss.backward();
+            var logits = model.forward(images);
+            var (capped, saturated) = Capped(logits, labels);
+            if (saturated is null) nn.functional.cross_entropy(logits, labels).backward();
+            else
+            {
+                // Differentiate only the unsaturated samples, in a separate pass: back-propagating a zero through a row
+                // with infinite logits would still spread NaN into the weight gradients.
+                var active = saturated.logical_not().nonzero().view(-1);
+                if (active.shape[0] > 0)
+                {
+                    var sub = nn.functional.cross_entropy(model.forward(images.index_select(0, active)), labels.index_select(0, active), reduction: nn.Reduction.Sum);
+                    (sub / images.shape[0]).backward();
+                }
+            }
             var grads = new float[target.Tensors.Count][];
             for (int t = 0; t < grads.Length; t++)
             {
                 var g = target.Tensors[t].Parameter.grad;
                 grads[t] = g is null ? new float[target.Tensors[t].Length] : g.detach().cpu().contiguous().view(-1).data<float>().ToArray();
             }
-            double value = loss.item<float>();
             model.zero_grad();
-            return (value, grads);
+            return (capped, grads);
         }
         finally { if (wasTraining) model.train(); }
     }
 
-    /// <summary>Cross-entropy of the model on the batch, gradients off, evaluation mode.</summary>
+    /// <summary>The attack loss (<see cref="SampleLossCap"/>) of the model on the batch, gradients off, evaluation mode.</summary>
     public static double Loss(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         bool wasTraining = model.training;
@@ -65,8 +87,18 @@ public static class BitGradient
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            return nn.functional.cross_entropy(model.forward(images), labels).item<float>();
+            return Capped(model.forward(images), labels).Loss;
         }
         finally { if (wasTraining) model.train(); }
+    }
+
+    /// <summary>The capped mean loss, and the mask of saturated samples (null when none is: then the loss is the plain mean).</summary>
+    private static (double Loss, Tensor? Saturated) Capped(Tensor logits, Tensor labels)
+    {
+        using var _ = no_grad();
+        var perSample = nn.functional.cross_entropy(logits.detach(), labels, reduction: nn.Reduction.None);
+        var saturated = perSample.isfinite().logical_not().logical_or(perSample.gt(SampleLossCap));
+        if (!saturated.any().item<bool>()) return (nn.functional.cross_entropy(logits.detach(), labels).item<float>(), null);
+        return (perSample.masked_fill(saturated, SampleLossCap).to_type(ScalarType.Float64).mean().item<double>(), saturated);
     }
 }

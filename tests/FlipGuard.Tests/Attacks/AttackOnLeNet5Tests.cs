@@ -21,6 +21,13 @@ public class AttackOnLeNet5Tests(ITestOutputHelper output)
         output.WriteLine($"trained to {trained.TestAccuracy:P2} in {clock.Elapsed.TotalSeconds:F1}s");
         using (model)
         {
+            // float32 first (the int8 target quantises the model in place): exponent flips need only a handful.
+            var f32 = ProgressiveBitSearch.Run(FlipTarget.Create(model), data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels,
+                new AttackOptions(BitSelection.Parse("exponent")) { MaxFlips = 10, Seeds = [0] });
+            output.WriteLine($"float32: {f32.Trajectories[0].Steps.Count} flips, stop {f32.Trajectories[0].Stop}: " +
+                string.Join("; ", f32.Trajectories[0].Steps.Select(s => $"{s.TensorName}[{s.Index}] bit {s.Bit} -> {s.Accuracy:P0}")));
+            Assert.InRange(f32.Trajectories[0].FlipsToTarget ?? 99, 1, 5);
+
             var target = FlipTarget.Create(model, int8: true);
             var options = new AttackOptions(BitSelection.Parse("all", int8: true)) { MaxFlips = 80, Seeds = [0] };
             var result = ProgressiveBitSearch.Run(target, data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels, options);
