@@ -30,6 +30,68 @@ public static class Charts
         return Save(plot, path, title, xLabel, yLabel);
     }
 
+    /// <summary>
+    /// Groups of lines, one colour and one legend entry per group (e.g. one line per attack seed, one group per
+    /// checkpoint), with an optional dashed horizontal reference line (e.g. the target accuracy).
+    /// </summary>
+    public static string LineGroups(string path, string title, string xLabel, string yLabel,
+        IReadOnlyList<(string Name, IReadOnlyList<(double[] X, double[] Y)> Lines)> groups, (string Name, double Y)? reference = null)
+    {
+        var plot = new Plot();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var color = plot.Add.Palette.GetColor(g);
+            foreach (var (x, y) in groups[g].Lines)
+            {
+                var line = plot.Add.Scatter(x, y);
+                line.Color = color;
+                line.MarkerSize = x.Length > 60 ? 0 : 3;
+            }
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = groups[g].Name, LineColor = color, LineWidth = 2 });
+        }
+        if (reference is { } r)
+        {
+            var h = plot.Add.HorizontalLine(r.Y);
+            h.LinePattern = LinePattern.Dashed;
+            h.Color = Colors.Gray;
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = r.Name, LineColor = Colors.Gray, LineWidth = 2, LinePattern = LinePattern.Dashed });
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, path, title, xLabel, yLabel);
+    }
+
+    /// <summary>
+    /// Per series a centre line (e.g. the median) inside a shaded band (e.g. 5th–95th percentile) over the same x, with
+    /// an optional logarithmic x axis (values must then be positive).
+    /// </summary>
+    public static string Bands(string path, string title, string xLabel, string yLabel,
+        IReadOnlyList<(string Name, double[] X, double[] Centre, double[] Low, double[] High)> series, bool logX = false)
+    {
+        var plot = new Plot();
+        for (int s = 0; s < series.Count; s++)
+        {
+            var (name, x, centre, low, high) = series[s];
+            double[] xs = logX ? x.Select(v => Math.Log10(v)).ToArray() : x;
+            var color = plot.Add.Palette.GetColor(s);
+            var band = plot.Add.FillY(xs, low, high);
+            band.FillColor = color.WithAlpha(0.25);
+            band.LineWidth = 0;
+            var line = plot.Add.Scatter(xs, centre);
+            line.Color = color;
+            line.LegendText = name;
+            line.MarkerSize = 5;
+        }
+        if (logX)
+        {
+            var all = series.SelectMany(s => s.X).Select(v => Math.Log10(v)).ToArray();
+            int lo = (int)Math.Floor(all.Min()), hi = (int)Math.Ceiling(all.Max());
+            var decades = Enumerable.Range(lo, hi - lo + 1).Select(k => (double)k).ToArray();
+            plot.Axes.Bottom.SetTicks(decades, decades.Select(k => $"1e{k:0}").ToArray());
+        }
+        plot.ShowLegend(Alignment.LowerLeft);
+        return Save(plot, path, title, xLabel, yLabel);
+    }
+
     /// <summary>A 2-D scalar field as a heatmap with a colour bar (e.g. loss over two eigen-directions).</summary>
     public static string Heatmap(string path, string title, string xLabel, string yLabel, double[] x, double[] y, double[,] z, string colorLabel)
     {

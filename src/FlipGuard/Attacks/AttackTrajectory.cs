@@ -1,0 +1,11 @@
+namespace FlipGuard.Attacks;
+
+/// <summary>
+/// One attack (one seed, i.e. one attack batch): the clean loss, every committed flip in order, and once finished
+/// why it stopped and how many flips it took to reach the target accuracy (null when it did not).
+/// </summary>
+public sealed record AttackTrajectory(ulong Seed, double CleanLoss, IReadOnlyList<AttackStep> Steps, AttackStop? Stop)
+{
+    /// <summary>Flips needed to reach the target, or null if the attack stopped for another reason (or is unfinished).</summary>
+    public int? FlipsToTarget => Stop == AttackStop.TargetReached ? Steps.Count : null;
+}

@@ -1,0 +1,104 @@
+using FlipGuard.Faults;
+using static TorchSharp.torch;
+
+namespace FlipGuard.Attacks;
+
+/// <summary>
+/// The gradient of the loss with respect to single bits — the signal BFA ranks flips by. An int8 weight is
+/// w = s·q with q = −128·b₇ + Σᵢ₌₀⁶ 2ⁱ·bᵢ (two's complement), so ∂L/∂bᵢ = ∂L/∂w · s · 2ⁱ (−128 for the sign bit), and a
+/// flip changes bᵢ by +1 (0→1) or −1 (1→0): the predicted loss change (the gain) is ∂L/∂bᵢ·(1 − 2bᵢ), which is exactly
+/// ∂L/∂w·(w′ − w). The float32 variant uses the same first-order gain ∂L/∂w·(w′ − w) with w′ the flipped IEEE word
+/// (infinite when w′ is ±Inf; undefined — NaN — when w′ is NaN or the gradient is, and then never ranked). The loss is
+/// the mean cross-entropy with each sample's share capped (<see cref="SampleLossCap"/>), so that the search stays
+/// informative after a flip has made some outputs infinite.
+/// </summary>
+public static class BitGradient
+{
+    /// <summary>∂L/∂b for bit <paramref name="bit"/> of an int8 weight with scale <paramref name="scale"/>, given ∂L/∂w.</summary>
+    public static double Int8(double dLdw, float scale, int bit) => dLdw * scale * Place(bit);
+
+    /// <summary>The predicted loss change of flipping bit <paramref name="bit"/> of the int8 weight <paramref name="q"/>.</summary>
+    public static double Int8Gain(double dLdw, float scale, sbyte q, int bit) => Int8(dLdw, scale, bit) * (Int8Quantizer.IsSet(q, bit) ? -1 : 1);
+
+    /// <summary>The predicted loss change of flipping bit <paramref name="bit"/> of the float32 weight <paramref name="w"/>.</summary>
+    public static double Float32Gain(double dLdw, float w, int bit)
+    {
+        double delta = (double)Float32Bits.Flip(w, bit) - w;
+        return dLdw == 0 && double.IsFinite(delta) ? 0 : dLdw * delta;
+    }
+
+    /// <summary>The value of bit position <paramref name="bit"/> in a two's-complement int8: 2^bit, and −128 for the sign bit.</summary>
+    public static int Place(int bit) => bit == Int8Quantizer.Sign ? -128 : 1 << bit;
+
+    /// <summary>
+    /// The largest loss one sample contributes. A float32 exponent flip can make logits infinite, and a plain mean
+    /// cross-entropy is then +∞ or NaN for every candidate, which stops the search from telling flips apart (and
+    /// NaN gradients stop it from ranking them). So a sample whose loss is non-finite or above the cap counts as the
+    /// cap and drops out of the gradient. When no sample reaches it — always so far for int8 models, whose weights
+    /// stay bounded — the loss and gradient are torch's plain mean cross-entropy, bit for bit.
+    /// </summary>
+    public const double SampleLossCap = 1e4;
+
+    /// <summary>
+    /// The attack loss (<see cref="SampleLossCap"/>) of the model on (<paramref name="images"/>, <paramref name="labels"/>),
+    /// in evaluation mode, and its gradient with respect to each of <paramref name="target"/>'s tensors (flat, storage order).
+    /// </summary>
+    public static (double Loss, float[][] Gradients) WeightGradients(FlipTarget target, Tensor images, Tensor labels)
+    {
+        var model = target.Model;
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            model.zero_grad();
+            var logits = model.forward(images);
+            var (capped, saturated) = Capped(logits, labels);
+            if (saturated is null) nn.functional.cross_entropy(logits, labels).backward();
+            else
+            {
+                // Differentiate only the unsaturated samples, in a separate pass: back-propagating a zero through a row
+                // with infinite logits would still spread NaN into the weight gradients.
+                var active = saturated.logical_not().nonzero().view(-1);
+                if (active.shape[0] > 0)
+                {
+                    var sub = nn.functional.cross_entropy(model.forward(images.index_select(0, active)), labels.index_select(0, active), reduction: nn.Reduction.Sum);
+                    (sub / images.shape[0]).backward();
+                }
+            }
+            var grads = new float[target.Tensors.Count][];
+            for (int t = 0; t < grads.Length; t++)
+            {
+                var g = target.Tensors[t].Parameter.grad;
+                grads[t] = g is null ? new float[target.Tensors[t].Length] : g.detach().cpu().contiguous().view(-1).data<float>().ToArray();
+            }
+            model.zero_grad();
+            return (capped, grads);
+        }
+        finally { if (wasTraining) model.train(); }
+    }
+
+    /// <summary>The attack loss (<see cref="SampleLossCap"/>) of the model on the batch, gradients off, evaluation mode.</summary>
+    public static double Loss(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            return Capped(model.forward(images), labels).Loss;
+        }
+        finally { if (wasTraining) model.train(); }
+    }
+
+    /// <summary>The capped mean loss, and the mask of saturated samples (null when none is: then the loss is the plain mean).</summary>
+    private static (double Loss, Tensor? Saturated) Capped(Tensor logits, Tensor labels)
+    {
+        using var _ = no_grad();
+        var perSample = nn.functional.cross_entropy(logits.detach(), labels, reduction: nn.Reduction.None);
+        var saturated = perSample.isfinite().logical_not().logical_or(perSample.gt(SampleLossCap));
+        if (!saturated.any().item<bool>()) return (nn.functional.cross_entropy(logits.detach(), labels).item<float>(), null);
+        return (perSample.masked_fill(saturated, SampleLossCap).to_type(ScalarType.Float64).mean().item<double>(), saturated);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using FlipGuard.Attacks;
+using FlipGuard.Faults;
+using FlipGuard.Tests.Faults;
+using FlipGuard.Training;
+
+namespace FlipGuard.Tests.Attacks;
+
+public class AttackRepairHookTests
+{
+    [Fact]
+    public void RepairIsMeasuredAfterEachFlipAndTheAttackerDoesNotSeeIt()
+    {
+        var (model, pool, poolLabels) = TinyClassifier.Create(seed: 3, samples: 200);
+        var (_, test, testLabels) = TinyClassifier.Create(seed: 3, samples: 64);
+        using (model)
+        {
+            var target = FlipTarget.Create(model, int8: true);
+            long clean = Evaluator.CountCorrect(model, test, testLabels);
+            var options = new AttackOptions(BitSelection.Parse("all", int8: true)) { BatchSize = 32, TopK = 3, MaxFlips = 5, TargetAccuracy = 0, Seeds = [1] };
+            var plain = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, options);
+            var defended = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, options with { Repair = new RestoreEverything(target) });
+            var p = plain.Trajectories[0].Steps;
+            var d = defended.Trajectories[0].Steps;
+            Assert.Equal(p.Select(s => (s.Tensor, s.Index, s.Bit, s.Correct, s.Loss)), d.Select(s => (s.Tensor, s.Index, s.Bit, s.Correct, s.Loss)));
+            Assert.All(d, s => Assert.Equal(clean, s.RepairedCorrect));
+            Assert.All(d, s => Assert.True(s.Detected));
+            Assert.All(p, s => Assert.Null(s.Detected));
+            Assert.True(p[^1].Correct < clean, "the attack should have hurt the undefended model");
+            Assert.Equal(clean, Evaluator.CountCorrect(model, test, testLabels));
+        }
+    }
+}
