@@ -63,9 +63,13 @@ public static class ImportCommand
                 });
                 var report = new ImportReport(target, result, datasetName, data.Test.Count, accuracy, meta.WeightsSha256);
                 if (parse.GetValue(json)) { Output.WriteJson(report); return 0; }
-                var table = Output.Table("imported", "format", "architecture", "tensors", "parameters", $"accuracy ({datasetName})", "checkpoint");
-                table.AddRow(Markup.Escape(path), result.Format, Markup.Escape(m.ToString()), result.Tensors.ToString("N0"), result.Parameters.ToString("N0"),
-                    Output.Percent(accuracy), Markup.Escape(target));
+                var table = Output.Table("imported", Markup.Escape(path));
+                table.AddRow("format", result.Format);
+                table.AddRow("architecture", Markup.Escape(m.ToString()));
+                table.AddRow("tensors", result.Tensors.ToString("N0"));
+                table.AddRow("parameters", result.Parameters.ToString("N0"));
+                table.AddRow("test accuracy", $"{Output.Percent(accuracy)} on {data.Test.Count:N0} samples of {Markup.Escape(datasetName)}");
+                table.AddRow("checkpoint", Markup.Escape(target));
                 AnsiConsole.Write(table);
                 if (result.StrippedPrefix is { } p) AnsiConsole.MarkupLine($"Dropped the prefix [bold]{Markup.Escape(p)}[/] from every tensor name.");
                 if (result.Converted.Count > 0) AnsiConsole.MarkupLine($"Converted to float32: {Markup.Escape(string.Join(", ", result.Converted.Take(5)))}{(result.Converted.Count > 5 ? $" and {result.Converted.Count - 5} more" : "")}");

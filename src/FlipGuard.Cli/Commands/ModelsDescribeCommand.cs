@@ -33,7 +33,7 @@ public static class ModelsDescribeCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(spec.ToString())}[/]");
             var table = Output.Table("layer", "type", "output", "parameters");
             foreach (var l in layers)
-                table.AddRow(Markup.Escape(l.Path), l.Type, $"[{string.Join(",", l.OutputShape)}]", l.Parameters.ToString("N0", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape(l.Path), l.Type, Markup.Escape($"[{string.Join(",", l.OutputShape)}]"), l.Parameters.ToString("N0", CultureInfo.InvariantCulture));
             table.AddRow("", "[bold]total[/]", "", layers.Sum(l => l.Parameters).ToString("N0", CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             return 0;

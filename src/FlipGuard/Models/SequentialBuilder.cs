@@ -128,7 +128,8 @@ public static class SequentialBuilder
     private static long[] Image(string where, long[] shape) => shape.Length == 3 ? shape
         : throw new FlipGuardException($"{where}: needs an image input [channels,height,width] but gets [{string.Join(",", shape)}] (it must come before flatten)");
 
-    private static long Side(long size, int kernel, int stride, int pad) => (size + 2 * pad - kernel) / stride + 1;
+    /// <summary>Output side of a window sweep; 0 (too small) when the kernel does not fit even once.</summary>
+    private static long Side(long size, int kernel, int stride, int pad) => size + 2 * pad < kernel ? 0 : (size + 2 * pad - kernel) / stride + 1;
 
     private static int Positive(string where, int? value, string field) => value is { } v && v > 0 ? v
         : throw new FlipGuardException($"{where}: needs a positive \"{field}\"{(value is null ? "" : $", got {value}")}");
