@@ -65,4 +65,18 @@ public class InteropCliTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("too small", bad.Stderr);
     }
+
+    [Fact]
+    public void TrainTakesAnArchitectureFileAndTheCheckpointRebuildsIt()
+    {
+        using var dir = new TempDirectory();
+        string ckpt = dir.File("mlp.fgc");
+        var train = CliProcess.Run("train", "--model", PyTorchFixture.File("tiny-mlp.json"), "--epochs", "1", "--train-limit", "512", "-o", ckpt, "--json");
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        using var doc = JsonDocument.Parse(train.Stdout);
+        Assert.InRange(doc.RootElement.GetProperty("result").GetProperty("testAccuracy").GetDouble(), 0.3, 1.0); // chance is 0.1
+        var meta = FlipGuard.Checkpoints.CheckpointFile.ReadMetadata(ckpt);
+        Assert.Equal("tiny-mlp", meta.Model.Architecture);
+        Assert.Equal(4, meta.Model.Description!.Layers.Count);
+    }
 }
