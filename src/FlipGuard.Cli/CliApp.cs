@@ -19,5 +19,7 @@ public static class CliApp
         MergeCommand.Create(),
         AttackCommand.Create(),
         InjectCommand.Create(),
+        ImportCommand.Create(),
+        ExportCommand.Create(),
     };
 }

@@ -11,7 +11,7 @@ public static class ModelsCommand
     public static Command Create()
     {
         var json = CommonOptions.Json();
-        var command = new Command("models", "List the built-in architectures with their parameter counts.") { json };
+        var command = new Command("models", "List the built-in architectures with their parameter counts ('models describe' shows one layer by layer).") { json, ModelsDescribeCommand.Create() };
         command.SetAction(CommandRunner.Action((parse, _) =>
         {
             var rows = ModelZoo.Architectures.Select(a => new ModelRow(

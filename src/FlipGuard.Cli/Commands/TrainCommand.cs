@@ -15,7 +15,7 @@ public static class TrainCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Architecture (see 'flipguard models').", DefaultValueFactory = _ => "mlp" };
+        var model = new Option<string?>("--model", "-m") { Description = "Architecture: a built-in name (see 'flipguard models'; default mlp) or an architecture .json file (see 'flipguard models describe'). With --init, the checkpoint's architecture." };
         var dataset = new Option<string>("--dataset", "-d") { Description = "mnist, fashion-mnist, cifar10 or mnist-10k (see 'flipguard data list').", DefaultValueFactory = _ => "mnist" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 128 };
@@ -52,7 +52,7 @@ public static class TrainCommand
         {
             var config = new TrainingConfig
             {
-                Model = parse.GetValue(model)!, Dataset = parse.GetValue(dataset)!, Epochs = parse.GetValue(epochs),
+                Model = parse.GetValue(model) ?? "mlp", Dataset = parse.GetValue(dataset)!, Epochs = parse.GetValue(epochs),
                 BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(lr),
                 Momentum = parse.GetValue(momentum), WeightDecay = parse.GetValue(wd), Schedule = parse.GetValue(schedule)!,
                 Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
@@ -61,13 +61,19 @@ public static class TrainCommand
                 WarmupEpochs = parse.GetValue(warmup),
             };
             nn.Module<Tensor, Tensor>? initial = null;
+            CheckpointMetadata? initMeta = null;
+            ArchitectureDescription? described = null;
             if (parse.GetValue(init) is { } initPath)
             {
-                var (initMeta, initModel) = CheckpointFile.Load(initPath);
-                if (initMeta.Model.Architecture != config.Model)
-                    throw new FlipGuardException($"--init {initPath} holds a {initMeta.Model.Architecture}, not a {config.Model}");
-                initial = initModel;
-                config = config with { InitWeightsSha256 = initMeta.WeightsSha256 };
+                (initMeta, initial) = CheckpointFile.Load(initPath);
+                if (parse.GetValue(model) is { } asked && asked != initMeta.Model.Architecture)
+                    throw new FlipGuardException($"--init {initPath} holds a {initMeta.Model.Architecture}, not a {asked}");
+                config = config with { Model = initMeta.Model.Architecture, InitWeightsSha256 = initMeta.WeightsSha256 };
+            }
+            else if (config.Model.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            {
+                described = ArchitectureDescription.Load(config.Model);
+                config = config with { Model = described.Name };
             }
             config.Validate();
             bool quiet = parse.GetValue(json);
@@ -80,8 +86,14 @@ public static class TrainCommand
                 else if (!parse.GetValue(resume))
                     throw new FlipGuardException($"an interrupted run is saved in {path}.state: pass --resume to continue it or --fresh to discard it");
             }
-            using var data = LoadedDataset.Load(config.Dataset, parse.GetValue(dataDir));
-            var spec = new ModelSpec(config.Model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
+            // Fine-tuning keeps the input normalisation the initial weights were trained (or imported) with.
+            var normalization = initMeta is { NormalizationMean.Length: > 0 } ? new Normalization(initMeta.NormalizationMean, initMeta.NormalizationStd) : null;
+            using var data = LoadedDataset.Load(config.Dataset, parse.GetValue(dataDir), normalization);
+            var spec = initMeta is not null ? initMeta.Model
+                : described is not null ? ModelSpec.Described(described, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes)
+                : new ModelSpec(config.Model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
+            if (spec.Channels != data.Shape.Channels || spec.Height != data.Shape.Height || spec.Width != data.Shape.Width || spec.Classes != data.Classes)
+                throw new FlipGuardException($"--init: the checkpoint's {spec} does not take {config.Dataset} ({data.Shape}, {data.Classes} classes)");
             if (!quiet)
                 AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(spec.ToString())}[/] on [bold]{Markup.Escape(data.Description)}[/]");
             int stepsPerEpoch = (int)Math.Ceiling((config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount) / (double)config.BatchSize);

@@ -10,7 +10,7 @@ namespace FlipGuard.Models;
 /// </summary>
 public static class ModelZoo
 {
-    /// <summary>The names accepted by <see cref="Create"/>, with one line on what each is for.</summary>
+    /// <summary>The names accepted by <see cref="Create(string, int, int, int, int, long)"/>, with one line on what each is for.</summary>
     public static IReadOnlyList<(string Name, string Description)> Architectures { get; } = new[]
     {
         ("mlp", "LeNet-300-100, fully connected (784-300-100-10 on MNIST)"),
@@ -33,6 +33,21 @@ public static class ModelZoo
         {
             manual_seed(seed);
             return Build(name, channels, height, width, classes);
+        }
+    }
+
+    /// <summary>
+    /// Builds a user-described architecture (<see cref="SequentialBuilder"/>) under the same seeding rule as the zoo.
+    /// </summary>
+    /// <exception cref="FlipGuardException">The description does not fit the input shape or class count.</exception>
+    public static nn.Module<Tensor, Tensor> Create(ArchitectureDescription description, int channels, int height, int width, int classes, long seed = 0)
+    {
+        TorchRuntime.EnsureInitialized();
+        if (classes < 2) throw new FlipGuardException($"a classifier needs at least 2 classes, got {classes}");
+        lock (SeedGate)
+        {
+            manual_seed(seed);
+            return SequentialBuilder.Build(description, channels, height, width, classes).Model;
         }
     }
 

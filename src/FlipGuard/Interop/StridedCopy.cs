@@ -1,0 +1,52 @@
+namespace FlipGuard.Interop;
+
+/// <summary>
+/// Turns a PyTorch tensor view (storage, offset, shape, strides) into contiguous bytes. State dicts usually hold
+/// contiguous tensors, but tied or transposed weights share storages with offsets and strides.
+/// </summary>
+internal static class StridedCopy
+{
+    public static StoredTensor Gather(string name, PickleTensor t, byte[] storage, string source)
+    {
+        int size = t.Storage.DType.Size();
+        if (storage.LongLength != t.Storage.Elements * size)
+            throw new FlipGuardException($"{source}: storage of tensor {name} has {storage.LongLength} bytes, expected {t.Storage.Elements * size}");
+        if (t.Shape.Length != t.Stride.Length || t.Shape.Any(d => d < 0) || t.Stride.Any(s => s < 0) || t.Offset < 0)
+            throw new FlipGuardException($"{source}: tensor {name} has an invalid shape or stride");
+        long count = t.Shape.Aggregate(1L, (a, b) => a * b);
+        var result = new byte[count * size];
+        if (count == 0) return new StoredTensor(name, t.Storage.DType, t.Shape, result);
+        long last = t.Offset + t.Shape.Zip(t.Stride, (d, s) => (d - 1) * s).Sum();
+        if (last >= t.Storage.Elements)
+            throw new FlipGuardException($"{source}: tensor {name} reaches past the end of its storage");
+        if (IsContiguous(t.Shape, t.Stride))
+        {
+            Array.Copy(storage, t.Offset * size, result, 0, result.LongLength);
+            return new StoredTensor(name, t.Storage.DType, t.Shape, result);
+        }
+        var index = new long[t.Shape.Length];
+        for (long i = 0; i < count; i++)
+        {
+            long element = t.Offset;
+            for (int d = 0; d < index.Length; d++) element += index[d] * t.Stride[d];
+            Array.Copy(storage, element * size, result, i * size, size);
+            for (int d = index.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < t.Shape[d]) break;
+                index[d] = 0;
+            }
+        }
+        return new StoredTensor(name, t.Storage.DType, t.Shape, result);
+    }
+
+    private static bool IsContiguous(long[] shape, long[] stride)
+    {
+        long expected = 1;
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            if (shape[d] != 1 && stride[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
+}
