@@ -26,8 +26,8 @@ internal static class SweepMemory
         using var labels = randint(0, 10, new long[] { samples }, generator: generator);
         var target = FlipTarget.Create(model);
         var sites = FlipSites.Create(target, BitSelection.Parse("all"), ParameterSelection.Parse($"sample:{Math.Max(1, flips / 32)}"), 9);
-        var changes = new ParameterChange[sites.Count];
-        for (long k = 0; k < sites.Count; k++) changes[k] = sites.Change(k);
+        var changes = new ParameterChange[Math.Min(flips, sites.Count)];
+        for (int k = 0; k < changes.Length; k++) changes[k] = sites.Change(k * sites.Count / changes.Length);
         var (evaluator, evaluatorName) = FlipEvaluatorFactory.Create(target, images, labels, naive: false);
         using (evaluator)
         {
