@@ -17,5 +17,8 @@ public static class CliApp
         LandscapeCommand.Create(),
         SweepCommand.Create(),
         MergeCommand.Create(),
+        StudyCommand.Create(),
+        ReportCommand.Create(),
+        CompareCommand.Create(),
     };
 }

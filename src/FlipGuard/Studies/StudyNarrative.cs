@@ -33,22 +33,27 @@ public static class StudyNarrative
                     continue;
                 }
                 var refSummary = reference.Cells[c];
-                if (best.IsReference)
+                if (rows.All(r => r.Cells[c].Mean == refSummary.Mean))
+                {
+                    text.Append($"All recipes tie on {kind.Header} ({StudyFormat.Value(kind.Format, refSummary.Mean)}).");
+                    continue;
+                }
+                if (best.IsReference || best.Cells[c].Mean == refSummary.Mean)
                 {
                     var others = rows.Where(r => !r.IsReference).ToList();
                     var next = kind.Better == Better.Lower ? others.MinBy(r => r.Cells[c].Mean)! : others.MaxBy(r => r.Cells[c].Mean)!;
                     var cmp = Compare(results, table, next, reference, kind);
                     text.Append($"No recipe beats **{referenceLabel}** on {kind.Header} ({StudyFormat.Value(kind.Format, refSummary.Mean)}); the closest, **{next.Recipe.Label}**, " +
-                                $"has {StudyFormat.Value(kind.Format, next.Cells[c].Mean)}, {StudyFormat.Change(cmp)}{Verdict(cmp, next.Seeds)}.");
+                                $"has {StudyFormat.Value(kind.Format, next.Cells[c].Mean)}, {Describe(cmp, next.Seeds)}.");
                     continue;
                 }
                 var comparison = Compare(results, table, best, reference, kind);
                 text.Append($"**{best.Recipe.Label}** has the {direction} {kind.Header}: {StudyFormat.Value(kind.Format, best.Cells[c].Mean)} against " +
-                            $"{StudyFormat.Value(kind.Format, refSummary.Mean)} for {referenceLabel}, {StudyFormat.Change(comparison)}{Verdict(comparison, best.Seeds)}.");
+                            $"{StudyFormat.Value(kind.Format, refSummary.Mean)} for {referenceLabel}, {Describe(comparison, best.Seeds)}.");
             }
             if (table.Columns.ToList().FindIndex(k => k.Name == SweepStudyAnalysis.Rad90) is int r90 and >= 0 && reference is not null)
             {
-                var changes = table.Rows.Where(r => !r.IsReference && r.Changes[r90] is not null)
+                var changes = table.Rows.Where(r => !r.IsReference && r.Changes[r90] is { Relative: not double.NaN })
                     .Select(r => $"{r.Recipe.Label} {StudyFormat.SignedPercent(r.Changes[r90]!.Relative)}").ToList();
                 if (changes.Count > 0)
                     text.Append($" For comparison with the source paper, which reports 20–50% fewer bits with RAD 90–100% after Hessian-aware training " +
@@ -68,10 +73,12 @@ public static class StudyNarrative
             results.ValuesOf(table.Architecture, reference.Recipe.Name, kind.Name).Select(v => v.Value).ToList());
     }
 
-    private static string Verdict(MetricComparison c, int seeds) => c.Basis switch
+    private static string Describe(MetricComparison c, int seeds)
     {
-        IntervalBasis.None => " (one seed, no interval)",
-        _ when c.Clear => $" ({StudyFormat.Basis(c.Basis, seeds)})",
-        _ => $" ({StudyFormat.Basis(c.Basis, seeds)}; the interval includes no change, so this is not a clear difference)",
-    };
+        if (double.IsNaN(c.Relative)) return "no relative change can be given (the reference value is 0)";
+        string change = StudyFormat.SignedPercent(c.Relative);
+        if (c.Basis == IntervalBasis.None) return $"{change} ({StudyFormat.Basis(c.Basis, seeds)})";
+        return $"{change} (95% CI {StudyFormat.SignedPercent(c.RelativeLow)} to {StudyFormat.SignedPercent(c.RelativeHigh)}, {StudyFormat.Basis(c.Basis, seeds)}" +
+               (c.Clear ? ")" : "; the interval includes no change, so this is not a clear difference)");
+    }
 }
