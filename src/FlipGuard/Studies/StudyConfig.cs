@@ -79,7 +79,11 @@ public sealed partial record StudyConfig
         var analyses = new List<IStudyAnalysis>();
         if (s.Section("analyses") is { } section)
             foreach (string key in section.Keys)
+            {
+                if (!StudyAnalysisCatalog.Names.Contains(key))
+                    throw section.Error(key, $"unknown analysis '{key}' (this build knows: {string.Join(", ", StudyAnalysisCatalog.Names)})");
                 analyses.Add(StudyAnalysisCatalog.Create(key, section.Section(key)!));
+            }
         string? output = s.OptionalString("output"), checkpoints = s.OptionalString("checkpoints");
         s.RejectUnknown(TopKeys);
         return new StudyConfig

@@ -106,7 +106,8 @@ public sealed class StudySection
     public FlipGuardException Error(string message) => Error(node, message);
 
     /// <summary>A one-line error pointing at <paramref name="key"/> when present, else at this section.</summary>
-    public FlipGuardException Error(string key, string message) => Error(Find(key) ?? node, message);
+    public FlipGuardException Error(string key, string message) =>
+        Error(node.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: var v } && v == key) ?? node, message);
 
     private YamlNode? Find(string key)
     {

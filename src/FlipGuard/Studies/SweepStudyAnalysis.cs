@@ -21,12 +21,10 @@ public sealed record SweepStudySettings(string Bits, string Parameters, int Limi
         var v = new SweepStudySettings(s.String("bits", "all"), s.String("params", "all"), s.Int("limit", 0), s.Bool("int8", false),
             s.Int("seed", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk), s.Int("block-size", 4096));
         s.RejectUnknown(["bits", "params", "limit", "int8", "seed", "chunk", "block-size"]);
-        try
-        {
-            BitSelection.Parse(v.Bits, v.Int8);
-            ParameterSelection.Parse(v.Parameters);
-        }
-        catch (FlipGuardException e) { throw s.Error($"analyses.sweep: {e.Message}"); }
+        try { BitSelection.Parse(v.Bits, v.Int8); }
+        catch (FlipGuardException e) { throw s.Error("bits", $"analyses.sweep.bits: {e.Message}"); }
+        try { ParameterSelection.Parse(v.Parameters); }
+        catch (FlipGuardException e) { throw s.Error("params", $"analyses.sweep.params: {e.Message}"); }
         if (v.Limit < 0 || v.Chunk < 1 || v.BlockSize < 1) throw s.Error("analyses.sweep: limit must be ≥ 0, chunk and block-size ≥ 1");
         return v;
     }
