@@ -95,13 +95,18 @@ public class StudyRunnerTests
     {
         using var dir = new TempDirectory();
         string d = dir.Sub("s");
-        StudyRunner.Run(Config(d), new StudyRunOptions(d));
-        var changed = StudyConfig.Parse(Tiny.Replace("probes: 4", "probes: 5", StringComparison.Ordinal), "tiny.yaml", d);
+        // Two recipes (the fine-tuned one depends on the plain one), no eigenvalues: the cheapest study that shows it.
+        string text = Tiny.Replace("  - name: hat\n    label: HAT trace\n    reg: trace\n", "", StringComparison.Ordinal)
+            .Replace("top-k: 1", "top-k: 0", StringComparison.Ordinal);
+        Assert.DoesNotContain("name: hat", text);
+        var first = StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", d), new StudyRunOptions(d));
+        Assert.Equal((2, 4), (first.ModelsTrained, first.AnalysesRun));
+        var changed = StudyConfig.Parse(text.Replace("probes: 4", "probes: 5", StringComparison.Ordinal), "t.yaml", d);
         var r = StudyRunner.Run(changed, new StudyRunOptions(d));
-        Assert.Equal((0, 3, 3, 3), (r.ModelsTrained, r.ModelsReused, r.AnalysesRun, r.AnalysesReused));
-        var retrained = StudyConfig.Parse(Tiny.Replace("lr: 0.01", "lr: 0.02", StringComparison.Ordinal), "tiny.yaml", d);
+        Assert.Equal((0, 2, 2, 2), (r.ModelsTrained, r.ModelsReused, r.AnalysesRun, r.AnalysesReused));
+        var retrained = StudyConfig.Parse(text.Replace("lr: 0.01", "lr: 0.02", StringComparison.Ordinal), "t.yaml", d);
         var t = StudyRunner.Run(retrained, new StudyRunOptions(d));
-        Assert.Equal((1, 2, 2, 4), (t.ModelsTrained, t.ModelsReused, t.AnalysesRun, t.AnalysesReused));
+        Assert.Equal((1, 1, 2, 2), (t.ModelsTrained, t.ModelsReused, t.AnalysesRun, t.AnalysesReused));
     }
 
     private sealed class Progress(Action<StudyProgress> action) : IProgress<StudyProgress>
