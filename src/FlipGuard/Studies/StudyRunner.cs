@@ -86,7 +86,7 @@ public static class StudyRunner
                 else
                 {
                     weights = Train(model, spec, training, init, data, store, (f, d) => Report("training", f, d, name: model.DisplayName), cancellation, out double accuracy);
-                    Report("training", 1, $"test accuracy {accuracy:P2}", true, false, model.DisplayName);
+                    Report("training", 1, $"test accuracy {StudyFormat.Value(MetricFormat.Percent, accuracy)}", true, false, model.DisplayName);
                     trained++;
                 }
             }
@@ -187,7 +187,8 @@ public static class StudyRunner
         }
     }
 
-    private static string Summary(AnalysisOutcome o) => $"{o.Seconds:F1}s";
+    private static string Summary(AnalysisOutcome o) =>
+        $"{o.Seconds:F1}s" + (o.Metrics.Count > 0 ? "  " + string.Join("  ", o.Metrics.Select(m => $"{m.Name.Split('.')[^1]} {m.Value:G5}")) : "");
 
     private sealed class Relay<T>(Action<T> action) : IProgress<T>
     {

@@ -43,5 +43,5 @@ public static class TrainingSettings
         "top-eig" => $"HAT top-{c.TopP} eigenvalue λ={c.Lambda:G3}, layers {c.HessianLayers}" + (c.RegEvery > 1 ? $" every {c.RegEvery} steps" : ""),
         "sam" => $"SAM ρ={c.Rho:G3}",
         _ => "plain cross-entropy",
-    } + $"; {c.Epochs} epochs, {c.Optimizer} lr {c.LearningRate:G3}" + (c.WarmupEpochs > 0 ? $", {c.WarmupEpochs} warm-up" : "");
+    } + $"; {c.Epochs} epoch{(c.Epochs == 1 ? "" : "s")}, {c.Optimizer} lr {c.LearningRate:G3}" + (c.WarmupEpochs > 0 ? $", {c.WarmupEpochs} warm-up" : "");
 }

@@ -65,6 +65,22 @@ public class StudyConfigTests
         Assert.Equal(new SweepStudySettings("all", "all", 0, false, 0, 1000, 4096), quick.Analyses.Single(a => a.Name == "sweep").Settings);
     }
 
+    [Fact]
+    public void ExampleStudyFilesParse()
+    {
+        string? root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "FlipGuard.sln"))) root = Path.GetDirectoryName(root);
+        Assert.NotNull(root);
+        var files = Directory.GetFiles(Path.Combine(root, "examples"), "*.yaml");
+        Assert.NotEmpty(files);
+        foreach (string f in files)
+        {
+            var c = StudyConfig.Load(f);
+            Assert.NotEmpty(c.Recipes);
+            Assert.NotEmpty(c.Analyses);
+        }
+    }
+
     [Theory]
     [InlineData("epochs: 2", "epoch: 2", "s.yaml:6: unknown key training.epoch")]
     [InlineData("epochs: 2", "epochs: two", "s.yaml:6: training.epochs must be an integer, got 'two'")]
