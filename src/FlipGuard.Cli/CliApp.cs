@@ -21,5 +21,8 @@ public static class CliApp
         InjectCommand.Create(),
         ImportCommand.Create(),
         ExportCommand.Create(),
+        StudyCommand.Create(),
+        ReportCommand.Create(),
+        CompareCommand.Create(),
     };
 }
