@@ -34,7 +34,7 @@ public static class FlipEvaluatorFactory
     /// memory does not (it evaluates in chunks), so above this the sweep takes the naive path and peak memory stays
     /// under 4 GB for any evaluation-set size.
     /// </summary>
-    public const long MemoryBudgetBytes = 2L << 30;
+    public const long MemoryBudgetBytes = 3L << 29; // 1.5 GB: resnet20 peaks at 3.3 GB with 20,000 samples (docs/benchmarks.md)
 
     /// <summary>
     /// Estimated bytes of the fast evaluator's per-sample caches for <paramref name="model"/> on <paramref name="samples"/>
