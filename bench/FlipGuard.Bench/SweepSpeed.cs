@@ -66,17 +66,17 @@ internal static class SweepSpeed
         var (incremental, full, batched) = fast.Timing;
         Console.WriteLine($"fast time: incremental {incremental.TotalSeconds:F1}s, whole-set torch {full.TotalSeconds:F1}s, batched torch {batched.TotalSeconds:F1}s ({fast.BatchedFallbackFlips:N0} flips)");
         Console.WriteLine($"projected full sweep of {total:N0} flips ({bits} bits): {total / fastRate / 60:N1} min fast, {total / naiveRate / 3600:N1} h naive");
-        if (a.GetInt("per-bit", 0) is int perBit and > 0) PerBit(fast, values, perBit);
+        if (a.GetInt("per-bit", 0) is int perBit and > 0) PerBit(fast, values, perBit, a.GetInt("per-bit-from", 0));
         return mismatches == 0 ? 0 : 1;
     }
 
     /// <summary>Where the fast path spends its time, bit position by bit position (perBit flips each).</summary>
-    private static void PerBit(LinearChainEvaluator fast, List<float[]> values, int perBit)
+    private static void PerBit(LinearChainEvaluator fast, List<float[]> values, int perBit, int perBitFrom)
     {
         var rng = new SplitMix64(11);
         var counts = new long[perBit];
-        Console.WriteLine("bit  flips/s  incremental/flip  fallback-flips  torch-samples");
-        for (int bit = 31; bit >= 0; bit--)
+        Console.WriteLine("bit  flips/s  incremental/flip  fallback-flips  torch-samples  incremental-s  whole-set-s  batched-s");
+        for (int bit = 31; bit >= perBitFrom; bit--)
         {
             var changes = Enumerable.Range(0, perBit).Select(_ =>
             {
@@ -85,11 +85,14 @@ internal static class SweepSpeed
                 return new ParameterChange(t, i, BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(values[t][i]) ^ (1 << bit)));
             }).ToArray();
             var (f0, s0, c0) = fast.Statistics;
+            var (i0, w0, b0) = fast.Timing;
             var clock = Stopwatch.StartNew();
             fast.Evaluate(changes, counts);
             double seconds = clock.Elapsed.TotalSeconds;
             var (f1, s1, c1) = fast.Statistics;
-            Console.WriteLine($"{bit,3}  {perBit / seconds,7:N0}  {(c1 - c0) / (double)perBit,16:N1}  {f1 - f0,14:N0}  {s1 - s0,13:N0}");
+            var (i1, w1, b1) = fast.Timing;
+            Console.WriteLine($"{bit,3}  {perBit / seconds,7:N0}  {(c1 - c0) / (double)perBit,16:N1}  {f1 - f0,14:N0}  {s1 - s0,13:N0}  " +
+                              $"{(i1 - i0).TotalSeconds,13:F3}  {(w1 - w0).TotalSeconds,11:F3}  {(b1 - b0).TotalSeconds,9:F3}");
         }
     }
 

@@ -21,6 +21,10 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
     private readonly SortedSensitivity[] biasLists;
     private readonly HiddenUnitSaturation?[] saturation;
     private readonly ChainRoundingSlack slack;
+    /// <summary>budgets[l-1][s] = 1 / (margin − rounding allowance): the sample part of the sorted-list keys.</summary>
+    private readonly float[][] budgets;
+    /// <summary>silenced[l-1][unit·N + s]: the outcome for sample s when hidden unit 'unit' of layer l is forced to 0 (memo).</summary>
+    private readonly sbyte[][] silenced;
     private long fallbackFlips, fallbackSamples, certifiedSamples;
     private readonly System.Diagnostics.Stopwatch incrementalClock = new(), fullClock = new(), batchedClock = new();
 
@@ -32,7 +36,7 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         CleanCorrect = chain.Correct.LongCount(c => c);
         int n = chain.Samples;
         slack = ChainRoundingSlack.Compute(chain);
-        var budgets = new float[chain.Layers][];
+        budgets = new float[chain.Layers][];
         for (int l = 1; l <= chain.Layers; l++)
         {
             var budget = budgets[l - 1] = new float[n];
@@ -42,6 +46,7 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
                 budget[s] = room > 0 ? (float)(1 / room) : float.PositiveInfinity;
             }
         }
+        silenced = Enumerable.Range(1, chain.Layers).Select(l => l == chain.Layers ? [] : Enumerable.Repeat(NotYetKnown, chain.Width[l] * n).ToArray()).ToArray();
         saturation = Enumerable.Range(1, chain.Layers).Select(l => HiddenUnitSaturation.TryCreate(chain, l)).ToArray();
         biasLists = new SortedSensitivity[chain.Layers];
         inputLists = new SortedSensitivity[chain.Layers][];
@@ -242,19 +247,35 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         double threshold = 1 / (UnitFactor(layer, unit, chain.PairMax[layer - 1][unit]) * Math.Abs(delta));
         var candidates = isBias ? biasLists[layer - 1].AtLeast(threshold) : inputLists[layer - 1][feature].AtLeast(threshold);
         long result = CleanCorrect;
-        foreach (int s in candidates)
+        var inputs = chain.Inputs[layer - 1];
+        if (candidates.Length * 8L > chain.Samples)
         {
-            double x = isBias ? 1 : chain.Inputs[layer - 1][s * inWidth + feature];
-            int outcome = Outcome(s, layer, unit, delta * x, scratch);
-            if (outcome == Unchanged) continue;
-            if (chain.Correct[s]) result--;
-            if (outcome == Uncertain) (uncertain ??= new List<int>()).Add(s);
-            else if (outcome == chain.Labels[s]) result++;
+            // Many candidates: visit them in sample order (the same set: the key test the sorted list was built
+            // from), so the per-sample caches are read sequentially instead of at random.
+            var budget = budgets[layer - 1];
+            for (int s = 0; s < chain.Samples; s++)
+            {
+                float key = isBias ? budget[s] : Math.Abs(inputs[s * inWidth + feature]) * budget[s];
+                if (threshold > 0 && !(key >= threshold)) continue;
+                Tally(s, isBias ? 1 : inputs[s * inWidth + feature], ref result, ref uncertain);
+            }
+            return result;
         }
+        foreach (int s in candidates) Tally(s, isBias ? 1 : inputs[s * inWidth + feature], ref result, ref uncertain);
         return result;
+
+        void Tally(int s, double x, ref long count, ref List<int>? undecided)
+        {
+            int outcome = Outcome(s, layer, unit, delta * x, scratch);
+            if (outcome == Unchanged) return;
+            if (chain.Correct[s]) count--;
+            if (outcome == Uncertain) (undecided ??= new List<int>()).Add(s);
+            else if (outcome == chain.Labels[s]) count++;
+        }
     }
 
     private const int Unchanged = -1, Uncertain = -2;
+    private const sbyte NotYetKnown = -3;
 
     /// <summary>The sample's new prediction, <see cref="Unchanged"/>, or <see cref="Uncertain"/> (torch decides).</summary>
     private int Outcome(int s, int layer, int unit, double change, Scratch scratch)
@@ -270,16 +291,25 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
         double clean = chain.Inputs[layer][s * outWidth + unit]; // relu(pre), as the next layer saw it
         if (q + e <= 0)
         {
-            // torch's value is ≤ 0 too, so its ReLU output is exactly 0: no rounding error survives the ReLU.
+            // torch's value is ≤ 0 too, so its ReLU output is exactly 0: no rounding error survives the ReLU. The
+            // sample then sees the same network whichever flip silenced the unit, so its outcome is computed once.
             if (clean == 0) return Unchanged;
-            q = 0;
-            e = 0;
+            ref sbyte known = ref silenced[layer - 1][unit * chain.Samples + s];
+            if (known != NotYetKnown) return known;
+            int outcome = PairwiseSafe(s, layer, unit, clean) ? Unchanged : CountedPropagate(s, layer, unit, -clean, 0, scratch);
+            known = (sbyte)outcome;
+            return outcome;
         }
         if (saturation[layer - 1] is { } sat && sat.Winner[unit] >= 0 && e <= 1e-3 * q && q > sat.Threshold(unit, s)
             && q * 1.01 * sat.Growth[unit] < 0.5 * FloatRounding.OverflowGuard)
             return sat.Winner[unit];
         double d = Math.Max(q, 0) - clean;
         if (PairwiseSafe(s, layer, unit, Math.Abs(d) + e)) return Unchanged;
+        return CountedPropagate(s, layer, unit, d, e, scratch);
+    }
+
+    private int CountedPropagate(int s, int layer, int unit, double d, double e, Scratch scratch)
+    {
         Interlocked.Increment(ref certifiedSamples);
         return Propagate(s, layer, unit, d, e, scratch);
     }
