@@ -17,5 +17,7 @@ public static class CliApp
         LandscapeCommand.Create(),
         SweepCommand.Create(),
         MergeCommand.Create(),
+        DefendCommand.Create(),
+        ProtectionCurveCommand.Create(),
     };
 }
