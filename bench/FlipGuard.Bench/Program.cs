@@ -14,6 +14,7 @@ try
         "hessian-table" => HessianTable.Run(rest),
         "leak-check" => LeakCheck.Run(rest),
         "sweep-speed" => SweepSpeed.Run(rest),
+        "defense-overhead" => DefenseOverheadBench.Run(rest),
         _ => Usage(),
     };
 }
@@ -25,6 +26,6 @@ catch (FlipGuardException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check [options]");
+    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check|sweep-speed|defense-overhead [options]");
     return 2;
 }
