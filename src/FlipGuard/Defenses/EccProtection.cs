@@ -96,10 +96,10 @@ public sealed class EccProtection(WordSelection? selection = null) : IDefense
                     live[i] = word;
                     rewritten++;
                 }
-                s.Check[w] = SecDedCode.Encode(EccWords.Pack(live, w, perWord));
+                // Scrub: a corrected word (data or check bit) gets its clean check bits back; a zeroed word keeps them.
+                if (status == SecDedStatus.Corrected) s.Check[w] = SecDedCode.Encode(EccWords.Pack(s.Words, w, perWord));
             }
             if (values is not null) StoredWords.Write(tensor, values);
-            Array.Copy(live, s.Words, live.Length);
         }
         return new DefenseReport(Name, checkedWords, flagged, corrected, lost, rewritten);
     }

@@ -19,7 +19,9 @@ public interface IDefense
 
     /// <summary>
     /// Checks the live weights against the references, repairs in place (correct, clamp or zero) and reports.
-    /// Afterwards the references describe the repaired model, so a second call finds nothing.
+    /// The references always stay those of the clean model recorded by <see cref="Protect"/>, so Repair can be called
+    /// on any corrupted state, and a caller may put the corrupted weights back afterwards (as an attack's evaluation
+    /// does, so that the attacker never sees the repair) and call it again after the next flip.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="Protect"/> was not called for this target.</exception>
     DefenseReport Repair(FlipTarget target);

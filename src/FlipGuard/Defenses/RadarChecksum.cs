@@ -74,19 +74,16 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
             float[]? values = null;
             for (int g = 0; g < s.Groups; g++)
             {
-                if (((sums[g] ^ s.Sums[g]) & signatureMask) == 0) { s.Sums[g] = sums[g]; continue; }
+                if (((sums[g] ^ s.Sums[g]) & signatureMask) == 0) continue;
                 flagged++;
                 values ??= tensor.ReadValues();
                 foreach (long m in Members(s, g))
                 {
                     values[m] = 0;
-                    words[m] = StoredWords.Of(tensor, 0f);
                     rewritten++;
                 }
-                s.Sums[g] = 0;
             }
             if (values is not null) StoredWords.Write(tensor, values);
-            Array.Copy(words, s.Words, words.Length);
         }
         return new DefenseReport(Name, groups, flagged, 0, flagged, rewritten);
     }

@@ -72,6 +72,28 @@ public class RadarChecksumTests
         for (int t = 0; t < values.Length; t++) Assert.Equal(values[t], target.Tensors[t].ReadValues());
     }
 
+    [Theory]
+    [InlineData("radar")]
+    [InlineData("ecc")]
+    public void ReferencesStayCleanSoACorruptionPutBackIsFlaggedAgain(string kind)
+    {
+        var (target, _, _) = DefenseCases.Tiny(int8: true);
+        IDefense defense = kind == "radar" ? new RadarChecksum(new RadarOptions(GroupSize: 8)) : new EccProtection();
+        defense.Protect(target);
+        var clean = target.Tensors[1].ReadValues();
+        var fault = DefenseOracle.FlipFault(target, 1, 5, 7);
+        var attacked = (float[])clean.Clone();
+        attacked[5] = fault.NewValue;
+        for (int round = 0; round < 3; round++)
+        {
+            StoredWords.Write(target.Tensors[1], attacked); // the attacker's state, written back by the caller
+            Assert.Equal(1, defense.Repair(target).UnitsFlagged);
+            Assert.NotEqual(fault.NewValue, target.Tensors[1].ReadValues()[5]);
+        }
+        StoredWords.Write(target.Tensors[1], clean);
+        Assert.Equal(0, defense.Repair(target).UnitsFlagged);
+    }
+
     [Fact]
     public void OverheadIsSignatureBitsPerGroupPlusTheKey()
     {
