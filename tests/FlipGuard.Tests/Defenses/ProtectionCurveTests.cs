@@ -9,7 +9,7 @@ public class ProtectionCurveTests
     public void TheCurveEqualsADefendedSweepWithThoseWordsProtected()
     {
         var (target, x, y) = DefenseCases.Tiny(int8: false, seed: 11);
-        var options = new SweepOptions(BitSelection.Parse("23-31"), ParameterSelection.All);
+        var options = new SweepOptions(BitSelection.Parse("29-31"), ParameterSelection.All);
         var plain = BitFlipSweep.Run(target, new NaiveFlipEvaluator(target, x, y), options);
         var truth = EntryVulnerability.From(plain);
         Assert.True(truth.TotalAbove10 > 0);
