@@ -24,5 +24,7 @@ public static class CliApp
         StudyCommand.Create(),
         ReportCommand.Create(),
         CompareCommand.Create(),
+        DefendCommand.Create(),
+        ProtectionCurveCommand.Create(),
     };
 }

@@ -22,7 +22,7 @@ public static class BitFlipSweep
         if (options.BlockSize < 1) throw new FlipGuardException($"block size must be ≥ 1, got {options.BlockSize}");
         var sites = FlipSites.Create(target, options.Bits, options.Parameters, options.Seed);
         var definition = new SweepDefinition(options.CheckpointSha256, options.Dataset, evaluator.Samples, options.Bits.Canonical,
-            options.Parameters.Canonical, options.Parameters.SampleSize > 0 ? options.Seed : null, target.Int8, options.Chunk);
+            options.Parameters.Canonical, options.Parameters.SampleSize > 0 ? options.Seed : null, target.Int8, options.Chunk, options.Defense);
         long clean = evaluator.CleanCorrect;
         if (clean <= 0) throw new FlipGuardException("the unflipped model classifies no evaluation sample correctly, so RAD is undefined");
         byte[] sitesBytes = FlipSitesFile.Serialize(sites);

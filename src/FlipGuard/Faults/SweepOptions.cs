@@ -23,6 +23,8 @@ public sealed record SweepOptions(BitSelection Bits, ParameterSelection Paramete
     public string Dataset { get; init; } = "";
     /// <summary>The evaluator's chunk size, part of the definition.</summary>
     public int Chunk { get; init; } = NaiveFlipEvaluator.DefaultChunk;
+    /// <summary>Name of the defense the evaluator runs flips through (null = none), part of the definition.</summary>
+    public string? Defense { get; init; }
     /// <summary>Name of the evaluator, recorded in the summary.</summary>
     public string EvaluatorName { get; init; } = "naive";
 }

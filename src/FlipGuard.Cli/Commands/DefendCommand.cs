@@ -1,0 +1,136 @@
+using System.CommandLine;
+using FlipGuard.Defenses;
+using FlipGuard.Faults;
+using Spectre.Console;
+
+namespace FlipGuard.Cli.Commands;
+
+/// <summary>
+/// <c>flipguard defend CKPT --defense radar|guard|ecc|hessian-ecc</c>: protect the model with a run-time defense and rerun
+/// the bit-flip sweep through it (each flip as the defense's check leaves it), reporting overhead, detections and the
+/// residual vulnerability.
+/// </summary>
+public static class DefendCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var checkpoint = CommonOptions.Checkpoint();
+        var dataset = CommonOptions.DatasetOverride();
+        var defense = new Option<string>("--defense") { Description = "radar (checksums, zero the group), guard (weight range), ecc (SEC-DED per 64-bit word) or hessian-ecc (ECC on the Hessian-ranked top words).", Required = true }
+            .AcceptOnlyFromAmong("radar", "guard", "ecc", "hessian-ecc");
+        var run = new Option<string>("--run") { Description = "What to run through the defense (the attack and injection join when they are merged).", DefaultValueFactory = _ => "sweep" }.AcceptOnlyFromAmong("sweep");
+        var groupSize = new Option<int>("--group-size") { Description = "radar: entries per checksum group.", DefaultValueFactory = _ => 64 };
+        var contiguous = new Option<bool>("--contiguous") { Description = "radar: contiguous groups instead of interleaved ones." };
+        var signatureBits = new Option<string?>("--signature-bits") { Description = "radar: bit positions of the masked group sum kept as signature, e.g. 6,7 (default: the top two bits of the stored word)." };
+        var key = new Option<long>("--key") { Description = "radar: secret key drawing the ±1 mask.", DefaultValueFactory = _ => 0 };
+        var clamp = new Option<bool>("--clamp") { Description = "guard: clamp out-of-range weights to the range instead of zeroing them." };
+        var protect = new Option<double?>("--protect") { Description = "ecc: share of 64-bit words protected (ecc default 1 = all; hessian-ecc default 0.05)." };
+        var rank = new Option<string>("--rank") { Description = "ecc with --protect < 1: which words to protect (hessian, magnitude, random).", DefaultValueFactory = _ => "hessian" }
+            .AcceptOnlyFromAmong("hessian", "magnitude", "random");
+        var scoring = new HessianScoring();
+        var bits = new Option<string>("--bits") { Description = "Bits to flip (as for sweep).", DefaultValueFactory = _ => "all" };
+        var parameters = new Option<string>("--params") { Description = "Entries to flip (as for sweep), e.g. sample:2000.", DefaultValueFactory = _ => "all" };
+        var limit = CommonOptions.Limit();
+        var int8 = new Option<bool>("--int8") { Description = "Quantise weights to int8 and flip bits of the integers (the defense then covers the integers)." };
+        var naive = new Option<bool>("--naive") { Description = "Use the naive oracle for single-entry outcomes too." };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass (as for sweep).", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
+        var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/defend-<checkpoint name>-<defense>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder." };
+        var records = new Option<bool>("--records") { Description = "Also write records.csv with one line per flip (post-defense accuracy)." };
+        var seed = CommonOptions.Seed();
+        var dataDir = CommonOptions.DataDir();
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("defend", "Wrap a checkpoint with a run-time defense and rerun the bit-flip sweep through it.")
+        {
+            checkpoint, dataset, defense, run, groupSize, contiguous, signatureBits, key, clamp, protect, rank, scoring.Probes, scoring.Samples,
+            bits, parameters, limit, int8, naive, chunk, output, resume, records, seed, dataDir, threads, json,
+        };
+        command.SetAction(CommandRunner.Action((parse, token) =>
+        {
+            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
+            long seedValue = parse.GetValue(seed);
+            int chunkSize = parse.GetValue(chunk);
+            if (chunkSize < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {chunkSize}");
+            TorchSession.Configure(parse.GetValue(threads), "cpu");
+            string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
+            using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
+            var target = FlipTarget.Create(c.Model, q);
+
+            IDefense shield;
+            switch (kind)
+            {
+                case "radar":
+                    var sig = parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s, false).Bits.ToList() : null;
+                    shield = new RadarChecksum(new RadarOptions(parse.GetValue(groupSize), !parse.GetValue(contiguous), sig, unchecked((ulong)parse.GetValue(key))));
+                    break;
+                case "guard":
+                    shield = new RangeGuard(zero: !parse.GetValue(clamp));
+                    break;
+                default:
+                    double share = parse.GetValue(protect) ?? (kind == "ecc" ? 1.0 : 0.05);
+                    if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
+                    string ranking = kind == "hessian-ecc" ? "hessian" : parse.GetValue(rank)!;
+                    if (share >= 1) { shield = new EccProtection(); break; }
+                    var scores = ranking switch
+                    {
+                        "hessian" => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
+                        "magnitude" => EntryScores.Magnitude(target),
+                        _ => EntryScores.Random(target, unchecked((ulong)seedValue)),
+                    };
+                    shield = new EccProtection(scores.TopWords(target, share));
+                    break;
+            }
+            shield.Protect(target);
+            string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{Path.GetFileNameWithoutExtension(path)}-{kind}");
+            var sites = FlipSites.Create(target, bitSelection, paramSelection, unchecked((ulong)seedValue));
+            var screening = DefenseScreening.Run(shield, sites, token);
+
+            var (inner, innerName) = FlipEvaluatorFactory.Create(target, c.Data.Test.Images, c.Data.Test.Labels, parse.GetValue(naive), chunkSize);
+            using var evaluator = new DefendedFlipEvaluator(target, shield, inner, c.Data.Test.Images, c.Data.Test.Labels, chunkSize);
+            var options = new SweepOptions(bitSelection, paramSelection)
+            {
+                Seed = unchecked((ulong)seedValue),
+                JournalDirectory = SweepJournal.PathIn(outDir),
+                Resume = parse.GetValue(resume),
+                CheckpointSha256 = c.Metadata.WeightsSha256,
+                Dataset = c.Dataset,
+                Chunk = chunkSize,
+                Defense = shield.Name,
+                EvaluatorName = $"defended({innerName})",
+            };
+            var result = ProgressView.Run(quiet, "defended sweep", 1, bar => BitFlipSweep.Run(target, evaluator, options,
+                new SynchronousProgress<SweepProgress>(p =>
+                {
+                    bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
+                    bar.Description = $"defended sweep {p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s";
+                }), token));
+            var (summary, files) = SweepOutput.Write(outDir, result, c.Metadata.Model.Architecture, parse.GetValue(records));
+            var report = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction, screening };
+            string reportPath = Path.GetFullPath(Path.Combine(outDir, "defense.json"));
+            File.WriteAllText(reportPath, Output.Serialize(report));
+            if (quiet) { Output.WriteJson(new { checkpoint = c.Path, output = Path.GetFullPath(outDir), seconds = result.Seconds, report, summary }); return 0; }
+            Render(shield, screening);
+            SweepOutput.Render(summary, [.. files, reportPath], result.Seconds);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static void Render(IDefense shield, DefenseScreening s)
+    {
+        var o = shield.Overhead;
+        AnsiConsole.MarkupLine($"[bold]Defense[/] {Markup.Escape(shield.Name)}");
+        var t = Output.Table("measure", "value");
+        t.AddRow("extra storage", $"{o.ExtraBits:N0} bits ({o.ExtraBitsPerWeight:F4} bits per weight, {Output.Percent(o.ExtraFraction)} of the weights' bits)");
+        t.AddRow("entries covered", $"{o.ProtectedEntries:N0} of {o.Entries:N0}");
+        t.AddRow("flips detected", $"{s.Detected:N0} of {s.Flips:N0} ({Output.Percent(s.Flips == 0 ? 0 : (double)s.Detected / s.Flips)})");
+        t.AddRow("flips undone", s.Neutralised.ToString("N0"));
+        t.AddRow("flips left as one changed entry", s.Single.ToString("N0"));
+        t.AddRow("flips that zeroed a group", s.Multi.ToString("N0"));
+        AnsiConsole.Write(t);
+    }
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using FlipGuard.Data;
+using FlipGuard.Defenses;
+using FlipGuard.Faults;
+using static TorchSharp.torch;
+
+namespace FlipGuard.Cli;
+
+/// <summary>The options and the call that compute Hessian-guided vulnerability scores, shared by <c>defend</c> and <c>protection-curve</c>.</summary>
+public sealed class HessianScoring
+{
+    /// <summary><c>--probes</c>: Rademacher probes of the Hessian-diagonal estimate.</summary>
+    public Option<int> Probes { get; } = new("--probes") { Description = "Hutchinson probes for the Hessian diagonal (Hessian-guided ranking).", DefaultValueFactory = _ => 32 };
+    /// <summary><c>--hessian-samples</c>: training samples the loss, gradient and Hessian are averaged over.</summary>
+    public Option<int> Samples { get; } = new("--hessian-samples") { Description = "Training samples for the gradient and Hessian diagonal (the defender's data, not the test set).", DefaultValueFactory = _ => 2000 };
+
+    /// <summary>Scores every entry of <paramref name="target"/> for the flips of <paramref name="bits"/>.</summary>
+    public EntryScores Score(ParseResult parse, FlipTarget target, TensorDataset train, IReadOnlyList<int> bits, long seed, bool quiet, CancellationToken token)
+    {
+        int samples = parse.GetValue(Samples), probes = parse.GetValue(Probes);
+        if (samples < 1) throw new FlipGuardException($"--hessian-samples must be ≥ 1, got {samples}");
+        int used = Math.Min(samples, train.Count);
+        var batches = new List<(Tensor, Tensor)>();
+        for (int start = 0; start < used; start += 500)
+        {
+            int len = Math.Min(500, used - start);
+            batches.Add((train.Images.narrow(0, start, len), train.Labels.narrow(0, start, len)));
+        }
+        return ProgressView.Run(quiet, "Hessian diagonal", probes, bar => HessianGuidedRanking.Score(target, batches, bits, probes, seed,
+            new SynchronousProgress<int>(p => { bar.Value = p; bar.Description = $"Hessian diagonal, probe {p}/{probes}"; }), token));
+    }
+}
