@@ -1,3 +1,4 @@
+using FlipGuard.Checkpoints;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -49,7 +50,7 @@ public sealed class RecordJournal
         {
             Directory.CreateDirectory(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "unit-*")) File.Delete(stale);
-            WriteAtomically(path, json);
+            DurableFile.WriteAtomically(path, json);
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
         return new RecordJournal(directory, identity);
@@ -73,7 +74,7 @@ public sealed class RecordJournal
     public void Write<T>(string name, T value)
     {
         string body = JsonSerializer.Serialize(value, Json);
-        WriteAtomically(UnitPath(name), JsonSerializer.SerializeToUtf8Bytes(new Envelope(Identity, body, Hash(body)), Json));
+        DurableFile.WriteAtomically(UnitPath(name), JsonSerializer.SerializeToUtf8Bytes(new Envelope(Identity, body, Hash(body)), Json));
     }
 
     /// <summary>The file of unit <paramref name="name"/>.</summary>
@@ -81,16 +82,6 @@ public sealed class RecordJournal
 
     private static string Hash(string body) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-    }
 
     private sealed record Envelope(string Identity, string Body, string Sha256);
 }

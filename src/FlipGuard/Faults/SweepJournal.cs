@@ -1,3 +1,4 @@
+using FlipGuard.Checkpoints;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -47,14 +48,14 @@ public sealed class SweepJournal
             if (existing.FirstDifference(header) is { } diff)
                 throw new FlipGuardException($"{directory}: journal belongs to a different sweep ({diff}); use another --output or delete it");
             string sitesPath = Path.Combine(directory, "sites.bin");
-            if (!File.Exists(sitesPath)) WriteAtomically(sitesPath, sitesBytes);
+            if (!File.Exists(sitesPath)) DurableFile.WriteAtomically(sitesPath, sitesBytes);
         }
         else
         {
             Directory.CreateDirectory(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "block-*")) File.Delete(stale);
-            WriteAtomically(Path.Combine(directory, "sites.bin"), sitesBytes);
-            WriteAtomically(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
+            DurableFile.WriteAtomically(Path.Combine(directory, "sites.bin"), sitesBytes);
+            DurableFile.WriteAtomically(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
         return new SweepJournal(directory, header);
@@ -120,20 +121,10 @@ public sealed class SweepJournal
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(44), counts.Length);
         MemoryMarshal.AsBytes(counts).CopyTo(b.AsSpan(48));
         SHA256.HashData(b.AsSpan(0, body), b.AsSpan(body));
-        WriteAtomically(BlockPath(block), b);
+        DurableFile.WriteAtomically(BlockPath(block), b);
     }
 
     /// <summary>The file of block <paramref name="block"/>.</summary>
     public string BlockPath(int block) => Path.Combine(directory, $"block-{block:D8}.bin");
 
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-    }
 }
