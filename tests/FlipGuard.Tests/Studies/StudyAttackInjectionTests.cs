@@ -28,7 +28,7 @@ public class StudyAttackInjectionTests
             seeds: 2
             top-k: 3
             batch: 64
-            max-flips: 15
+            max-flips: 8
             target-accuracy: 0.5
             limit: 300
           injection:
@@ -59,7 +59,7 @@ public class StudyAttackInjectionTests
             var attack = JsonSerializer.Deserialize<AttackResult>(r.DetailOf(m.Key, "attack")!, RecordJournal.Json)!;
             Assert.Equal(2, attack.Trajectories.Count);
             double[] flips = attack.Trajectories.Select(t => (double)(t.FlipsToTarget ?? t.Steps.Count)).ToArray();
-            Assert.All(flips, f => Assert.InRange(f, 1, 15));
+            Assert.All(flips, f => Assert.InRange(f, 1, 8));
             var v = Value(r, m, AttackStudyAnalysis.Flips);
             Assert.Equal(flips.Average(), v.Value, 12);
             Assert.True(v.Low < v.Value && v.High > v.Value || flips[0] == flips[1]);
@@ -102,7 +102,7 @@ public class StudyAttackInjectionTests
         Assert.Equal(files.Figures.Count + 2 * r.Models.Count, images);            // every comparison chart + each model's attack and injection chart
 
         // Only the attack's settings change: the attack reruns on both models, the injection and the models are reused.
-        string changed = Tiny.Replace("max-flips: 15", "max-flips: 12", StringComparison.Ordinal);
+        string changed = Tiny.Replace("max-flips: 8", "max-flips: 6", StringComparison.Ordinal);
         var again = StudyRunner.Run(StudyConfig.Parse(changed, "t.yaml", d), new StudyRunOptions(d));
         Assert.Equal((0, 2, 2, 2), (again.ModelsTrained, again.ModelsReused, again.AnalysesRun, again.AnalysesReused));
         var r2 = Read(d);
@@ -117,7 +117,7 @@ public class StudyAttackInjectionTests
         using var dir = new TempDirectory();
         string straight = dir.Sub("straight"), killed = dir.Sub("killed");
         string text = Tiny.Replace("  - name: hat\n    label: HAT trace\n    reg: trace\n", "", StringComparison.Ordinal)
-            .Replace("trials: 4", "trials: 12", StringComparison.Ordinal);
+            .Replace("trials: 4", "trials: 8", StringComparison.Ordinal);
         Assert.DoesNotContain("name: hat", text);
         StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", straight), new StudyRunOptions(straight));
         var expected = Read(straight);
