@@ -146,7 +146,10 @@ public sealed class ResultsStore : IDisposable
         var artifacts = Rows($"SELECT DISTINCT x.model_key, x.path, x.caption, p.position, x.position FROM artifacts x {current} ORDER BY p.position, x.position",
                 r => (Key: r.GetString(0), Artifact: new StudyArtifact(r.GetString(1), r.GetString(2))))
             .GroupBy(x => x.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<StudyArtifact>)g.Select(x => x.Artifact).ToList());
-        return new StudyResults(studyInfo, recipes, models, metrics, series, values, seriesValues, artifacts, System.IO.Path.GetDirectoryName(Path)!);
+        var details = Rows($"SELECT DISTINCT x.model_key, x.analysis, x.detail_json FROM results x {current} WHERE x.detail_json IS NOT NULL",
+                r => (Key: (r.GetString(0), r.GetString(1)), Json: r.GetString(2)))
+            .ToDictionary(x => x.Key, x => x.Json);
+        return new StudyResults(studyInfo, recipes, models, metrics, series, values, seriesValues, artifacts, System.IO.Path.GetDirectoryName(Path)!, details);
     }
 
     /// <inheritdoc />

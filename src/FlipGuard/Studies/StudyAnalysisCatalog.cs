@@ -2,8 +2,8 @@ namespace FlipGuard.Studies;
 
 /// <summary>
 /// The analyses a study file may name under <c>analyses</c>, by name. Adding an analysis to FlipGuard's studies is
-/// one line here (plus its <see cref="IStudyAnalysis"/>): <c>attack</c>, <c>injection</c> and <c>defenses</c>
-/// (issues 5 and 6) go here when they land.
+/// one line here (plus its <see cref="IStudyAnalysis"/>), and one more in <see cref="Charts"/> when it draws its own
+/// comparison chart.
 /// </summary>
 public static class StudyAnalysisCatalog
 {
@@ -11,10 +11,17 @@ public static class StudyAnalysisCatalog
     [
         ("hessian", s => new HessianStudyAnalysis(HessianStudySettings.Parse(s))),
         ("sweep", s => new SweepStudyAnalysis(SweepStudySettings.Parse(s))),
+        (AttackStudyAnalysis.AnalysisName, s => new AttackStudyAnalysis(AttackStudySettings.Parse(s))),
+        (InjectionStudyAnalysis.AnalysisName, s => new InjectionStudyAnalysis(InjectionStudySettings.Parse(s))),
+        // defense (issue 6, the defenses branch): one line here, e.g. ("defense", s => new DefenseStudyAnalysis(DefenseStudySettings.Parse(s))),
+        // declaring one MetricKind per defense ("defense.NAME.residual", Better.Lower); see docs/studies.md.
     ];
 
     /// <summary>Names a study file can use, in the order the runner runs them when a file lists several.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>Comparison charts the report draws from the store, beyond the bar chart per column.</summary>
+    public static IReadOnlyList<IStudyComparisonChart> Charts { get; } = [new AttackComparisonChart(), new InjectionComparisonChart()];
 
     /// <summary>Builds the analysis <paramref name="name"/> from its section of the study file.</summary>
     /// <exception cref="FlipGuardException">The name is unknown or a setting is invalid.</exception>

@@ -8,7 +8,8 @@ public sealed record StudyFigure(string Path, string Caption);
 
 /// <summary>
 /// The report's comparison charts, drawn from the store: one bar chart per table column (recipes side by side, one
-/// colour per architecture) and one per recorded series (one colour per recipe), values averaged over seeds.
+/// colour per architecture), the analyses' own comparison charts (<see cref="StudyAnalysisCatalog.Charts"/>: accuracy
+/// against attack flips or bit-error rate), and one per recorded series (one colour per recipe), values averaged over seeds.
 /// </summary>
 public static partial class StudyFigures
 {
@@ -20,6 +21,7 @@ public static partial class StudyFigures
         var recipes = results.Recipes.Where(r => results.Models.Any(m => m.Recipe == r.Name)).ToList();
         foreach (var kind in results.Metrics)
         {
+            if (StudyAnalysisCatalog.Charts.Any(c => c.Shows(kind.Name))) continue;
             var series = tables.Where(t => t.Columns.Any(k => k.Name == kind.Name)).Select(t =>
             {
                 int c = t.Columns.ToList().IndexOf(t.Columns.First(k => k.Name == kind.Name));
@@ -32,6 +34,7 @@ public static partial class StudyFigures
                 kind.Header + unit, recipes.Select(r => r.Label).ToList(), series);
             figures.Add(new StudyFigure(path, $"{Capitalise(kind.Header)} per recipe (mean over seeds). {kind.Description}"));
         }
+        foreach (var chart in StudyAnalysisCatalog.Charts) figures.AddRange(chart.Write(results, directory));
         bool several = results.Architectures.Count > 1;
         foreach (var kind in results.Series)
         {

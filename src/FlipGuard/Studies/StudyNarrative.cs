@@ -59,10 +59,34 @@ public static class StudyNarrative
                     text.Append($" For comparison with the source paper, which reports 20–50% fewer bits with RAD 90–100% after Hessian-aware training " +
                                 $"and no such gain from SAM: here, against {referenceLabel}, {string.Join(", ", changes)}.");
             }
+            AttackClaim(table, reference, referenceLabel, text);
             if (text.Length > 0) paragraphs.Add((tables.Count > 1 ? $"On {table.Architecture}: " : "") + text);
         }
         if (!results.Info.Complete) paragraphs.Add("This study has not finished: the table shows the models and analyses completed so far.");
         return paragraphs;
+    }
+
+    /// <summary>The paper's attack claim (2–3× more flips after Hessian-aware training) next to our ratios, and which numbers are only lower bounds.</summary>
+    private static void AttackClaim(StudyTable table, StudyTableRow? reference, string referenceLabel, StringBuilder text)
+    {
+        var columns = table.Columns.ToList();
+        int f = columns.FindIndex(k => k.Name == AttackStudyAnalysis.Flips);
+        if (f < 0 || reference is null || reference.Cells[f].Count == 0) return;
+        var ratios = table.Rows.Where(r => !r.IsReference && r.Changes[f] is { Relative: not double.NaN })
+            .Select(r => $"{r.Recipe.Label} {Ratio(r.Changes[f]!)}").ToList();
+        if (ratios.Count > 0)
+            text.Append($" For comparison with the source paper, which reports that Hessian-aware models need 2–3× more flips of a targeted attack " +
+                        $"for a large accuracy drop: here, against {referenceLabel}, {string.Join(", ", ratios)}.");
+        int reached = columns.FindIndex(k => k.Name == AttackStudyAnalysis.Reached);
+        var censored = reached < 0 ? [] : table.Rows.Where(r => r.Cells[reached].Count > 0 && r.Cells[reached].Mean < 1).Select(r => r.Recipe.Label).ToList();
+        if (censored.Count > 0)
+            text.Append($" Some attacks on {string.Join(", ", censored)} stopped at the flip budget before reaching the target, so those flip counts are lower bounds.");
+    }
+
+    private static string Ratio(MetricComparison c)
+    {
+        static string X(double relative) => (1 + relative).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "×";
+        return $"{X(c.Relative)} the flips" + (c.Basis == IntervalBasis.None ? "" : $" (95% CI {X(c.RelativeLow)} to {X(c.RelativeHigh)})");
     }
 
     private static MetricComparison Compare(StudyResults results, StudyTable table, StudyTableRow candidate, StudyTableRow reference, MetricKind kind)

@@ -16,7 +16,8 @@ public sealed record RecipeInfo(string Name, string Label, string Description);
 
 /// <summary>
 /// Everything a report is rendered from, read back from a results store: the study, its recipes and models in plan
-/// order, the declared columns and series, and per model (by key) its values, series and files. Only results of the
+/// order, the declared columns and series, and per model (by key) its values, series, files and each analysis's full
+/// result (its JSON, for charts that need more than the table, e.g. every attack's trajectory). Only results of the
 /// current plan's analysis settings are included.
 /// </summary>
 public sealed record StudyResults(
@@ -28,7 +29,8 @@ public sealed record StudyResults(
     IReadOnlyDictionary<string, IReadOnlyList<MetricValue>> Values,
     IReadOnlyDictionary<string, IReadOnlyList<SeriesValue>> SeriesValues,
     IReadOnlyDictionary<string, IReadOnlyList<StudyArtifact>> Artifacts,
-    string Directory)
+    string Directory,
+    IReadOnlyDictionary<(string ModelKey, string Analysis), string>? Details = null)
 {
     /// <summary>Architectures in plan order.</summary>
     public IReadOnlyList<string> Architectures => Models.Select(m => m.Architecture).Distinct().ToList();
@@ -38,4 +40,7 @@ public sealed record StudyResults(
         Models.Where(m => m.Architecture == architecture && m.Recipe == recipe)
             .SelectMany(m => Values.TryGetValue(m.Key, out var v) ? v.Where(x => x.Name == metric) : [])
             .ToList();
+
+    /// <summary>The full result (JSON) of <paramref name="analysis"/> on one model, or null when the store has none for the current settings.</summary>
+    public string? DetailOf(string modelKey, string analysis) => Details is not null && Details.TryGetValue((modelKey, analysis), out string? json) ? json : null;
 }
