@@ -157,6 +157,12 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
         if (candidates.Length == 0) return CleanCorrect;
+        if (candidates.Length * 2L > Samples)
+        {
+            // Most samples uncertified: one plain pass is cheaper than gathering them (and is the naive path itself).
+            RecomputedSamples += Samples;
+            return torch.CountCorrect(change, null);
+        }
         long count = CleanCorrect;
         foreach (int s in candidates) if (correct[s]) count--;
         RecomputedSamples += candidates.Length;
