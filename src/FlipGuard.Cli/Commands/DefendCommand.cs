@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlipGuard.Attacks;
 using FlipGuard.Defenses;
 using FlipGuard.Faults;
 using Spectre.Console;
@@ -6,9 +7,9 @@ using Spectre.Console;
 namespace FlipGuard.Cli.Commands;
 
 /// <summary>
-/// <c>flipguard defend CKPT --defense radar|guard|ecc|hessian-ecc</c>: protect the model with a run-time defense and rerun
-/// the bit-flip sweep through it (each flip as the defense's check leaves it), reporting overhead, detections and the
-/// residual vulnerability.
+/// <c>flipguard defend CKPT --defense radar|guard|ecc|hessian-ecc --run sweep|attack|inject</c>: protect the model with a
+/// run-time defense and rerun the bit-flip sweep (each flip as the defense's check leaves it), the targeted attack or
+/// random multi-bit faults through it, reporting overhead, detections and what the defended model keeps.
 /// </summary>
 public static class DefendCommand
 {
@@ -19,7 +20,10 @@ public static class DefendCommand
         var dataset = CommonOptions.DatasetOverride();
         var defense = new Option<string>("--defense") { Description = "radar (checksums, zero the group), guard (weight range), ecc (SEC-DED per 64-bit word) or hessian-ecc (ECC on the Hessian-ranked top words).", Required = true }
             .AcceptOnlyFromAmong("radar", "guard", "ecc", "hessian-ecc");
-        var run = new Option<string>("--run") { Description = "What to run through the defense (the attack and injection join when they are merged).", DefaultValueFactory = _ => "sweep" }.AcceptOnlyFromAmong("sweep");
+        var run = new Option<string>("--run") { Description = "What to run through the defense: sweep (every single flip), attack (BFA; the target is judged on the repaired accuracy) or inject (random faults).", DefaultValueFactory = _ => "sweep" }
+            .AcceptOnlyFromAmong("sweep", "attack", "inject");
+        var attack = new AttackArguments();
+        var inject = new InjectArguments();
         var groupSize = new Option<int>("--group-size") { Description = "radar: entries per checksum group.", DefaultValueFactory = _ => 64 };
         var contiguous = new Option<bool>("--contiguous") { Description = "radar: contiguous groups instead of interleaved ones." };
         var signatureBits = new Option<string?>("--signature-bits") { Description = "radar: bit positions of the masked group sum kept as signature, e.g. 6,7 (default: the top two bits of the stored word)." };
@@ -29,28 +33,36 @@ public static class DefendCommand
         var rank = new Option<string>("--rank") { Description = "ecc with --protect < 1: which words to protect (hessian, magnitude, random).", DefaultValueFactory = _ => "hessian" }
             .AcceptOnlyFromAmong("hessian", "magnitude", "random");
         var scoring = new HessianScoring();
-        var bits = new Option<string>("--bits") { Description = "Bits to flip (as for sweep).", DefaultValueFactory = _ => "all" };
-        var parameters = new Option<string>("--params") { Description = "Entries to flip (as for sweep), e.g. sample:2000.", DefaultValueFactory = _ => "all" };
+        var bits = new Option<string?>("--bits") { Description = "Bits to flip (as for sweep; default all, for a float32 attack exponent)." };
+        var parameters = new Option<string>("--params") { Description = "sweep: entries to flip (as for sweep), e.g. sample:2000.", DefaultValueFactory = _ => "all" };
         var limit = CommonOptions.Limit();
         var int8 = new Option<bool>("--int8") { Description = "Quantise weights to int8 and flip bits of the integers (the defense then covers the integers)." };
-        var naive = new Option<bool>("--naive") { Description = "Use the naive oracle for single-entry outcomes too." };
+        var naive = new Option<bool>("--naive") { Description = "sweep: use the naive oracle for single-entry outcomes too." };
         var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass (as for sweep).", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
-        var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/defend-<checkpoint name>-<defense>)." };
+        var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/defend-<checkpoint name>-<defense>, -attack / -inject appended for those runs)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder." };
-        var records = new Option<bool>("--records") { Description = "Also write records.csv with one line per flip (post-defense accuracy)." };
+        var records = new Option<bool>("--records") { Description = "sweep: also write records.csv with one line per flip (post-defense accuracy)." };
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("defend", "Wrap a checkpoint with a run-time defense and rerun the bit-flip sweep through it.")
+        var command = new Command("defend", "Wrap a checkpoint with a run-time defense and rerun the bit-flip sweep, the attack or random faults through it.")
         {
             checkpoint, dataset, defense, run, groupSize, contiguous, signatureBits, key, clamp, protect, rank, scoring.Probes, scoring.Samples,
             bits, parameters, limit, int8, naive, chunk, output, resume, records, seed, dataDir, threads, json,
         };
+        foreach (var o in attack.All.Concat(inject.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
             bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            string mode = parse.GetValue(run)!;
+            RefuseForeign(parse, mode, "sweep", [parameters, naive, records]);
+            RefuseForeign(parse, mode, "attack", attack.All);
+            RefuseForeign(parse, mode, "inject", inject.All);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (mode == "attack" && !q ? "exponent" : "all"), q);
+            ulong seedBits = unchecked((ulong)parse.GetValue(seed));
+            var attackOptions = mode == "attack" ? attack.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk), q) : null;
+            var injectOptions = mode == "inject" ? inject.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk)) : null;
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             long seedValue = parse.GetValue(seed);
             int chunkSize = parse.GetValue(chunk);
@@ -85,7 +97,13 @@ public static class DefendCommand
                     break;
             }
             shield.Protect(target);
-            string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{Path.GetFileNameWithoutExtension(path)}-{kind}");
+            string name = Path.GetFileNameWithoutExtension(path);
+            string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{name}-{kind}" + (mode == "sweep" ? "" : "-" + mode));
+            var overhead = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction };
+            if (attackOptions is not null)
+                return RunAttack(c, target, shield, attackOptions, name, path, outDir, overhead, quiet, token);
+            if (injectOptions is not null)
+                return RunInjection(c, target, shield, injectOptions, name, path, outDir, overhead, quiet, token);
             var sites = FlipSites.Create(target, bitSelection, paramSelection, unchecked((ulong)seedValue));
             var screening = DefenseScreening.Run(shield, sites, token);
 
@@ -118,6 +136,59 @@ public static class DefendCommand
             return 0;
         }));
         return command;
+    }
+
+    private static int RunAttack(CheckpointWithData c, FlipTarget target, IDefense shield, AttackOptions baseOptions, string name, string path, string outDir,
+        object overhead, bool quiet, CancellationToken token)
+    {
+        var options = baseOptions with
+        {
+            JournalDirectory = Path.Combine(outDir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset,
+            Repair = new DefenseRepair(shield), TargetOnRepaired = true,
+        };
+        int n = options.Seeds.Count;
+        var result = ProgressView.Run(quiet, $"attack {name} through {shield.Name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
+            c.Data.Test.Images, c.Data.Test.Labels, options, new SynchronousProgress<AttackProgress>(p =>
+            {
+                bar.Value = p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1);
+                bar.Description = $"attack {name} seed {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · defended accuracy {p.Accuracy:P1} (target {p.TargetAccuracy:P1})";
+            }), token));
+        AttackOutput.Write(outDir, name, path, result, overhead);
+        AttackOutput.WriteJson(Path.Combine(outDir, "defense.json"), overhead);
+        if (quiet) { Output.WriteJson(new { output = Path.GetFullPath(outDir), models = new[] { AttackOutput.Summary(path, result, overhead) } }); return 0; }
+        AttackOutput.Render([(name, result)]);
+        AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/] (summary.json, trajectory.csv, accuracy-vs-flips.png, defense.json)");
+        return 0;
+    }
+
+    private static int RunInjection(CheckpointWithData c, FlipTarget target, IDefense shield, InjectionOptions baseOptions, string name, string path, string outDir,
+        object overhead, bool quiet, CancellationToken token)
+    {
+        var options = baseOptions with
+        {
+            JournalDirectory = Path.Combine(outDir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset, Repair = new DefenseRepair(shield),
+        };
+        var result = ProgressView.Run(quiet, $"inject {name} through {shield.Name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
+            new SynchronousProgress<InjectionProgress>(p =>
+            {
+                bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
+                bar.Description = $"inject {name} {p.Done:N0}/{p.Total:N0} trials · level {p.Level:G3}";
+            }), token));
+        InjectionOutput.Write(outDir, name, path, result, overhead);
+        AttackOutput.WriteJson(Path.Combine(outDir, "defense.json"), overhead);
+        if (quiet) { Output.WriteJson(new { output = Path.GetFullPath(outDir), models = new[] { InjectionOutput.Summary(path, result, overhead) } }); return 0; }
+        InjectionOutput.Render(name, result);
+        AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/] (summary.json, trials.csv, accuracy-vs-ber.png, defense.json)");
+        return 0;
+    }
+
+    /// <summary>Options that belong to another <c>--run</c> than <paramref name="mode"/> are a user error, not silently ignored.</summary>
+    private static void RefuseForeign(ParseResult parse, string mode, string owner, IEnumerable<Option> options)
+    {
+        if (mode == owner) return;
+        foreach (var o in options)
+            if (parse.GetResult(o) is { Implicit: false })
+                throw new FlipGuardException($"{o.Name} applies to --run {owner} only, not --run {mode}");
     }
 
     private static void Render(IDefense shield, DefenseScreening s)

@@ -36,4 +36,9 @@ public sealed record AttackOptions(BitSelection Bits)
     /// from the corrupted, unrepaired weights), as in the usual evaluation of BFA defenses.
     /// </summary>
     public IFaultRepair? Repair { get; init; }
+    /// <summary>
+    /// Judge the target on the accuracy after the defense's repair instead of the undefended one, so that the flips
+    /// counted are those a protected deployment loses to; needs <see cref="Repair"/>. The attacker still never sees the repair.
+    /// </summary>
+    public bool TargetOnRepaired { get; init; }
 }

@@ -8,4 +8,8 @@ public sealed record AttackTrajectory(ulong Seed, double CleanLoss, IReadOnlyLis
 {
     /// <summary>Flips needed to reach the target, or null if the attack stopped for another reason (or is unfinished).</summary>
     public int? FlipsToTarget => Stop == AttackStop.TargetReached ? Steps.Count : null;
+    /// <summary>With a defense: the number of the first flip it detected (null if none, or no defense).</summary>
+    public int? FirstDetectedFlip => Steps.FirstOrDefault(s => s.Detected == true)?.Flip;
+    /// <summary>With a defense: how many of the committed flips it detected when they were made.</summary>
+    public int DetectedFlips => Steps.Count(s => s.Detected == true);
 }

@@ -33,7 +33,8 @@ public static class ProgressiveBitSearch
         double cleanAccuracy = (double)clean / samples;
         double targetAccuracy = options.TargetAccuracy ?? 1.0 / Classes(target, testImages) + 0.01;
         var definition = new AttackDefinition(options.CheckpointSha256, options.Dataset, samples, clean, checked((int)poolImages.shape[0]), target.Int8,
-            options.Bits.Canonical, options.TopK, options.BatchSize, targetAccuracy, options.MaxFlips, options.Seeds.ToArray(), options.Chunk, options.Repair?.Name);
+            options.Bits.Canonical, options.TopK, options.BatchSize, targetAccuracy, options.MaxFlips, options.Seeds.ToArray(), options.Chunk, options.Repair?.Name)
+        { TargetOnRepaired = options.TargetOnRepaired };
         var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
         var clock = Stopwatch.StartNew();
         var trajectories = new List<AttackTrajectory>();
@@ -78,13 +79,15 @@ public static class ProgressiveBitSearch
         if (saved?.Stop is not null) return saved with { Steps = steps };
 
         long correct = steps.Count > 0 ? steps[^1].Correct : clean;
+        long judged = steps.Count > 0 && options.TargetOnRepaired ? steps[^1].RepairedCorrect ?? correct : correct;
+        long flagged = steps.Count > 0 ? steps[^1].Flagged ?? 0 : 0;
         double loss = steps.Count > 0 ? steps[^1].Loss : cleanLoss;
         AttackStop? stop = null;
         while (stop is null)
         {
             cancel.ThrowIfCancellationRequested();
-            progress?.Report(new AttackProgress(s, options.Seeds.Count, seed, steps.Count, options.MaxFlips, loss, (double)correct / samples, (double)clean / samples, targetAccuracy));
-            if ((double)correct / samples <= targetAccuracy) { stop = AttackStop.TargetReached; break; }
+            progress?.Report(new AttackProgress(s, options.Seeds.Count, seed, steps.Count, options.MaxFlips, loss, (double)judged / samples, (double)clean / samples, targetAccuracy));
+            if ((double)judged / samples <= targetAccuracy) { stop = AttackStop.TargetReached; break; }
             if (steps.Count >= options.MaxFlips) { stop = AttackStop.Budget; break; }
             var best = BestFlip(weights, x, y, options, flipped);
             if (best is not { } b) { stop = AttackStop.NoCandidate; break; }
@@ -95,15 +98,20 @@ public static class ProgressiveBitSearch
             loss = b.Loss;
             correct = Evaluator.CountCorrect(target.Model, testImages, testLabels, options.Chunk);
             bool? detected = null;
-            long? repaired = null;
+            long? repaired = null, flaggedNow = null;
             if (options.Repair is { } repair)
             {
-                detected = repair.Repair(target).Detected;
+                var report = repair.Repair(target);
+                // Earlier flips stay in the weights, so a defense that counts flagged units detects this flip when the count rises.
+                detected = report.UnitsFlagged is { } f ? f > flagged : report.Detected;
+                flaggedNow = report.UnitsFlagged;
+                flagged = report.UnitsFlagged ?? flagged;
                 repaired = Evaluator.CountCorrect(target.Model, testImages, testLabels, options.Chunk);
                 weights.WriteAll();
             }
+            judged = options.TargetOnRepaired ? repaired ?? correct : correct;
             steps.Add(new AttackStep(steps.Count + 1, address.Tensor, target.Tensors[address.Tensor].Name, address.Index, address.Bit, old, now,
-                oldQ, target.Int8 ? weights.Q(address.Tensor)[checked((int)address.Index)] : null, loss, correct, (double)correct / samples, detected, repaired));
+                oldQ, target.Int8 ? weights.Q(address.Tensor)[checked((int)address.Index)] : null, loss, correct, (double)correct / samples, detected, repaired, flaggedNow));
             journal?.Write($"seed-{s:D3}", new AttackTrajectory(seed, cleanLoss, steps, null));
         }
         var trajectory = new AttackTrajectory(seed, cleanLoss, steps, stop);
@@ -154,6 +162,7 @@ public static class ProgressiveBitSearch
         if (o.Seeds.Count == 0) throw new FlipGuardException("--seeds must be ≥ 1");
         if (o.Seeds.Distinct().Count() != o.Seeds.Count) throw new FlipGuardException("the attack seeds must be distinct");
         if (o.Chunk < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {o.Chunk}");
+        if (o.TargetOnRepaired && o.Repair is null) throw new FlipGuardException("stopping on the repaired accuracy needs a defense");
         if (o.TargetAccuracy is { } a && !(a >= 0 && a <= 1)) throw new FlipGuardException($"--target-accuracy must be in [0, 1], got {a}");
         if (o.Bits.Bits.Any(b => b >= bitsPerEntry))
             throw new FlipGuardException($"--bits {o.Bits.Text}: {(bitsPerEntry == Int8Quantizer.Count ? "int8" : "float32")} weights have bits 0–{bitsPerEntry - 1}");

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using FlipGuard.Attacks;
+using FlipGuard.Faults;
+
+namespace FlipGuard.Cli;
+
+/// <summary>The attack's own options (top-k, batch, target, budget, seeds), defined once for <c>attack</c> and <c>defend --run attack</c>.</summary>
+public sealed class AttackArguments
+{
+    /// <summary><c>--top-k</c>.</summary>
+    public Option<int> TopK { get; } = new("--top-k") { Description = "Candidates per tensor whose loss is evaluated each iteration.", DefaultValueFactory = _ => 10 };
+    /// <summary><c>--batch</c>.</summary>
+    public Option<int> Batch { get; } = new("--batch") { Description = "Attack-batch size, drawn from the training split (never from the test set).", DefaultValueFactory = _ => 128 };
+    /// <summary><c>--target-accuracy</c>.</summary>
+    public Option<double?> TargetAccuracy { get; } = new("--target-accuracy") { Description = "Stop at this test accuracy, as a fraction (default: chance + 1 point, e.g. 0.11 for 10 classes)." };
+    /// <summary><c>--max-flips</c>.</summary>
+    public Option<int> MaxFlips { get; } = new("--max-flips") { Description = "Flip budget per seed.", DefaultValueFactory = _ => 100 };
+    /// <summary><c>--seeds</c>.</summary>
+    public Option<int> Seeds { get; } = new("--seeds") { Description = "Number of attacks (attack batches) per model; seeds --seed … --seed+N−1.", DefaultValueFactory = _ => 5 };
+
+    /// <summary>Every option, to add to a command.</summary>
+    public IEnumerable<Option> All => [TopK, Batch, TargetAccuracy, MaxFlips, Seeds];
+
+    /// <summary>The attack options the command line gives (seeds from <paramref name="firstSeed"/>), checked against the format.</summary>
+    /// <exception cref="FlipGuardException">A bad option.</exception>
+    public AttackOptions Build(ParseResult parse, BitSelection bits, ulong firstSeed, bool resume, int chunk, bool int8)
+    {
+        int n = parse.GetValue(Seeds);
+        if (n < 1) throw new FlipGuardException($"--seeds must be ≥ 1, got {n}");
+        var options = new AttackOptions(bits)
+        {
+            TopK = parse.GetValue(TopK),
+            BatchSize = parse.GetValue(Batch),
+            TargetAccuracy = parse.GetValue(TargetAccuracy),
+            MaxFlips = parse.GetValue(MaxFlips),
+            Seeds = Enumerable.Range(0, n).Select(i => firstSeed + (ulong)i).ToArray(),
+            Resume = resume,
+            Chunk = chunk,
+        };
+        ProgressiveBitSearch.Validate(options, int8 ? Int8Quantizer.Count : Float32Bits.Count);
+        return options;
+    }
+}
