@@ -13,6 +13,9 @@ public static class CommandRunner
     /// <summary>Parses and invokes; never lets an exception escape as a stack trace.</summary>
     public static int Run(RootCommand root, string[] args)
     {
+        // Redirected output (a log file, CI) has no terminal width; Spectre would assume 80 columns and chop wide
+        // tables into unreadable slivers, so give it room instead.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
