@@ -91,14 +91,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var test = context.Data.Test;
-        var images = test.Images;
-        var labels = test.Labels;
-        if (settings.Limit > 0 && settings.Limit < images.shape[0])
-        {
-            images = images.narrow(0, 0, settings.Limit);
-            labels = labels.narrow(0, 0, settings.Limit);
-        }
+        var (images, labels) = context.TestSamples(settings.Limit);
         var target = FlipTarget.Create(context.Network, !settings.Float32);
         var options = settings.Options() with
         {

@@ -83,13 +83,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var images = context.Data.Test.Images;
-        var labels = context.Data.Test.Labels;
-        if (settings.Limit > 0 && settings.Limit < images.shape[0])
-        {
-            images = images.narrow(0, 0, settings.Limit);
-            labels = labels.narrow(0, 0, settings.Limit);
-        }
+        var (images, labels) = context.TestSamples(settings.Limit);
         var target = FlipTarget.Create(context.Network, settings.Int8);
         var options = settings.Options() with
         {

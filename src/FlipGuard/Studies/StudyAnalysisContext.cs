@@ -35,6 +35,13 @@ public sealed class StudyAnalysisContext
     /// <summary>Reports progress of this analysis (fraction in [0, 1] and a short detail).</summary>
     public void Report(double fraction, string detail) => report(fraction, detail);
 
+    /// <summary>The first <paramref name="limit"/> test samples (all of them for 0 or a limit past the end).</summary>
+    public (Tensor Images, Tensor Labels) TestSamples(int limit)
+    {
+        var (images, labels) = (Data.Test.Images, Data.Test.Labels);
+        return limit > 0 && limit < images.shape[0] ? (images.narrow(0, 0, limit), labels.narrow(0, 0, limit)) : (images, labels);
+    }
+
     /// <summary>An artifact for a file inside the study folder.</summary>
     public StudyArtifact Artifact(string path, string caption) => new(System.IO.Path.GetRelativePath(StudyDirectory, path), caption);
 }
