@@ -13,8 +13,7 @@ public static class StudyAnalysisCatalog
         ("sweep", s => new SweepStudyAnalysis(SweepStudySettings.Parse(s))),
         (AttackStudyAnalysis.AnalysisName, s => new AttackStudyAnalysis(AttackStudySettings.Parse(s))),
         (InjectionStudyAnalysis.AnalysisName, s => new InjectionStudyAnalysis(InjectionStudySettings.Parse(s))),
-        // defense (issue 6, the defenses branch): one line here, e.g. ("defense", s => new DefenseStudyAnalysis(DefenseStudySettings.Parse(s))),
-        // declaring one MetricKind per defense ("defense.NAME.residual", Better.Lower); see docs/studies.md.
+        (DefenseStudyAnalysis.AnalysisName, s => new DefenseStudyAnalysis(DefenseStudySettings.Parse(s))),
     ];
 
     /// <summary>Names a study file can use, in the order the runner runs them when a file lists several.</summary>
