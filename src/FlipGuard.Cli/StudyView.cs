@@ -31,24 +31,25 @@ public static class StudyView
     {
         var tables = StudyTable.Build(results);
         foreach (var t in tables)
-        {
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(results.Info.Name)} — {Markup.Escape(t.Architecture)}[/]");
-            var headers = new List<string> { "recipe", "seeds" };
-            foreach (var k in t.Columns) { headers.Add(k.Header); if (k.CompareToReference) headers.Add("change"); }
-            var table = Output.Table(headers.ToArray());
-            foreach (var row in t.Rows)
+            foreach (var (title, columns) in t.Parts())
             {
-                var cells = new List<string> { Markup.Escape(row.Recipe.Label), row.Seeds.ToString() };
-                for (int c = 0; c < t.Columns.Count; c++)
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(results.Info.Name)} — {Markup.Escape(t.Architecture)}{(title.Length > 0 ? ": " + Markup.Escape(title) : "")}[/]");
+                var headers = new List<string> { "recipe", "seeds" };
+                foreach (int c in columns) { headers.Add(t.Columns[c].Header); if (t.Columns[c].CompareToReference) headers.Add("change"); }
+                var table = Output.Table(headers.ToArray());
+                foreach (var row in t.Rows)
                 {
-                    cells.Add(Markup.Escape(StudyFormat.Value(t.Columns[c].Format, row.Cells[c].Mean)));
-                    if (t.Columns[c].CompareToReference)
-                        cells.Add(row.IsReference ? "[grey]reference[/]" : row.Changes[c] is { } cmp ? Markup.Escape(StudyFormat.SignedPercent(cmp.Relative)) : "–");
+                    var cells = new List<string> { Markup.Escape(row.Recipe.Label), row.Seeds.ToString() };
+                    foreach (int c in columns)
+                    {
+                        cells.Add(Markup.Escape(StudyFormat.Value(t.Columns[c].Format, row.Cells[c].Mean)));
+                        if (t.Columns[c].CompareToReference)
+                            cells.Add(row.IsReference ? "[grey]reference[/]" : row.Changes[c] is { } cmp ? Markup.Escape(StudyFormat.SignedPercent(cmp.Relative)) : "–");
+                    }
+                    table.AddRow(cells.ToArray());
                 }
-                table.AddRow(cells.ToArray());
+                AnsiConsole.Write(table);
             }
-            AnsiConsole.Write(table);
-        }
         AnsiConsole.MarkupLine("[grey]Means over seeds; the report has the spreads, intervals and charts.[/]");
         foreach (string p in StudyNarrative.Write(results, tables)) AnsiConsole.WriteLine(p.Replace("**", "", StringComparison.Ordinal));
         AnsiConsole.MarkupLine($"Report: [bold]{Markup.Escape(report.Html)}[/] (and report.md beside it)");

@@ -212,7 +212,7 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
         "guard" => "a range guard (out-of-range weights zeroed)",
         "radar" => $"RADAR checksums (groups of {settings.GroupSize}, flagged groups zeroed)",
         "ecc" => "SEC-DED ECC on every 64-bit word",
-        _ => $"SEC-DED ECC on the Hessian-ranked top {settings.Protect:P0} of the words",
+        _ => $"SEC-DED ECC on the Hessian-ranked top {settings.Protect * 100:0.##}% of the words",
     };
 
     private IDefense Build(string defense, FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation)

@@ -36,11 +36,15 @@ public static class ReportWriter
         foreach (var t in tables)
         {
             b.AppendLine($"## {t.Architecture}").AppendLine();
-            var headers = Headers(t);
-            b.AppendLine("| " + string.Join(" | ", headers) + " |");
-            b.AppendLine("|---|---:|" + string.Concat(Enumerable.Repeat("---:|", headers.Count - 2)));
-            foreach (var row in t.Rows) b.AppendLine("| " + string.Join(" | ", Cells(t, row, html: false)) + " |");
-            b.AppendLine();
+            foreach (var (title, columns) in t.Parts())
+            {
+                if (title.Length > 0) b.AppendLine($"### {t.Architecture}: {title}").AppendLine();
+                var headers = Headers(t, columns);
+                b.AppendLine("| " + string.Join(" | ", headers) + " |");
+                b.AppendLine("|---|---:|" + string.Concat(Enumerable.Repeat("---:|", headers.Count - 2)));
+                foreach (var row in t.Rows) b.AppendLine("| " + string.Join(" | ", Cells(t, columns, row, html: false)) + " |");
+                b.AppendLine();
+            }
         }
         b.AppendLine("## Columns").AppendLine();
         foreach (var k in tables.SelectMany(t => t.Columns).DistinctBy(k => k.Name)) b.AppendLine($"- **{k.Header}**: {k.Description}");
@@ -77,11 +81,17 @@ public static class ReportWriter
         foreach (string p in narrative) b.AppendLine($"<p class=\"narrative\">{Bold(p)}</p>");
         foreach (var t in tables)
         {
-            b.AppendLine($"<h2>{E(t.Architecture)}</h2>").AppendLine($"<table class=\"results\" data-architecture=\"{E(t.Architecture)}\"><thead><tr>");
-            foreach (string h in Headers(t)) b.Append($"<th>{E(h)}</th>");
-            b.AppendLine("</tr></thead><tbody>");
-            foreach (var row in t.Rows) b.AppendLine("<tr>" + string.Concat(Cells(t, row, html: true).Select(c => $"<td>{c}</td>")) + "</tr>");
-            b.AppendLine("</tbody></table>");
+            b.AppendLine($"<h2>{E(t.Architecture)}</h2>");
+            foreach (var (title, columns) in t.Parts())
+            {
+                if (title.Length > 0) b.AppendLine($"<h3>{E(t.Architecture)}: {E(title)}</h3>");
+                string part = title.Length > 0 ? $" data-part=\"{E(title)}\"" : "";
+                b.AppendLine($"<table class=\"results\" data-architecture=\"{E(t.Architecture)}\"{part}><thead><tr>");
+                foreach (string h in Headers(t, columns)) b.Append($"<th>{E(h)}</th>");
+                b.AppendLine("</tr></thead><tbody>");
+                foreach (var row in t.Rows) b.AppendLine("<tr>" + string.Concat(Cells(t, columns, row, html: true).Select(c => $"<td>{c}</td>")) + "</tr>");
+                b.AppendLine("</tbody></table>");
+            }
         }
         b.AppendLine("<h2>Columns</h2><ul>");
         foreach (var k in tables.SelectMany(t => t.Columns).DistinctBy(k => k.Name)) b.AppendLine($"<li><strong>{E(k.Header)}</strong>: {E(k.Description)}</li>");
@@ -111,10 +121,10 @@ public static class ReportWriter
                $"reference recipe '{r.Info.Reference}'. FlipGuard {r.Info.FlipGuardVersion}, updated {r.Info.UpdatedUtc}" + (r.Info.Complete ? "." : "; NOT FINISHED.");
     }
 
-    private static List<string> Headers(StudyTable t)
+    private static List<string> Headers(StudyTable t, IReadOnlyList<int> columns)
     {
         var h = new List<string> { "recipe", "seeds" };
-        foreach (var k in t.Columns)
+        foreach (var k in columns.Select(c => t.Columns[c]))
         {
             h.Add(k.Header);
             if (k.CompareToReference) h.Add($"{k.Header}: change");
@@ -122,11 +132,11 @@ public static class ReportWriter
         return h;
     }
 
-    private static List<string> Cells(StudyTable t, StudyTableRow row, bool html)
+    private static List<string> Cells(StudyTable t, IReadOnlyList<int> columns, StudyTableRow row, bool html)
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var cells = new List<string> { html ? E(row.Recipe.Label) : row.Recipe.Label, row.Seeds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        for (int c = 0; c < t.Columns.Count; c++)
+        foreach (int c in columns)
         {
             var k = t.Columns[c];
             var s = row.Cells[c];

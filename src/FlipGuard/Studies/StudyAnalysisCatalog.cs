@@ -20,7 +20,7 @@ public static class StudyAnalysisCatalog
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 
     /// <summary>Comparison charts the report draws from the store, beyond the bar chart per column.</summary>
-    public static IReadOnlyList<IStudyComparisonChart> Charts { get; } = [new AttackComparisonChart(), new InjectionComparisonChart()];
+    public static IReadOnlyList<IStudyComparisonChart> Charts { get; } = [new AttackComparisonChart(), new InjectionComparisonChart(), new DefenseComparisonChart()];
 
     /// <summary>Builds the analysis <paramref name="name"/> from its section of the study file.</summary>
     /// <exception cref="FlipGuardException">The name is unknown or a setting is invalid.</exception>

@@ -188,7 +188,7 @@ public static class StudyRunner
     }
 
     private static string Summary(AnalysisOutcome o) =>
-        $"{o.Seconds:F1}s" + (o.Metrics.Count > 0 ? "  " + string.Join("  ", o.Metrics.Select(m => $"{m.Name.Split('.')[^1]} {m.Value:G5}")) : "");
+        $"{o.Seconds:F1}s" + (o.Metrics.Count > 0 ? "  " + string.Join("  ", o.Metrics.Select(m => $"{m.Name[(m.Name.IndexOf('.') + 1)..]} {m.Value:G5}")) : "");
 
     private sealed class Relay<T>(Action<T> action) : IProgress<T>
     {

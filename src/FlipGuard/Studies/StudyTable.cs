@@ -9,6 +9,20 @@ public sealed record StudyTableRow(RecipeInfo Recipe, int Seeds, IReadOnlyList<M
 /// </summary>
 public sealed record StudyTable(string Architecture, IReadOnlyList<MetricKind> Columns, IReadOnlyList<StudyTableRow> Rows)
 {
+    /// <summary>
+    /// The columns split into the parts a reader takes in at once: the paper's table (accuracy, Hessian, sweep,
+    /// attack), then the random bit errors, then the defenses — one table of 30 columns is unreadable on any screen.
+    /// Each part is a title (empty for the first) and the indices of its columns; empty parts are left out.
+    /// </summary>
+    public IReadOnlyList<(string Title, IReadOnlyList<int> Columns)> Parts()
+    {
+        static string PartOf(MetricKind k) => k.Name.StartsWith("injection.", StringComparison.Ordinal) ? "random bit errors"
+            : k.Name.StartsWith("defense.", StringComparison.Ordinal) ? "defenses" : "";
+        return new[] { "", "random bit errors", "defenses" }
+            .Select(title => (title, (IReadOnlyList<int>)Enumerable.Range(0, Columns.Count).Where(c => PartOf(Columns[c]) == title).ToList()))
+            .Where(p => p.Item2.Count > 0).ToList();
+    }
+
     /// <summary>One table per architecture, columns limited to metrics that have at least one value.</summary>
     public static IReadOnlyList<StudyTable> Build(StudyResults results)
     {

@@ -73,6 +73,14 @@ public class StudyDefenseTests
         string md = File.ReadAllText(files.Markdown);
         foreach (string header in new[] { "guard: residual bits RAD > 10%", "radar: BFA flips", "ecc: BFA flips", "hessian-ecc: residual bits RAD > 10%" })
             Assert.Contains($"| {header} |", md);
+        // The defense columns get their own table and two charts across defenses instead of eight bar charts.
+        Assert.Contains("### mlp: defenses", md);
+        Assert.DoesNotContain("| guard: residual bits RAD > 10% |", md[..md.IndexOf("### mlp: defenses", StringComparison.Ordinal)]);
+        var names = files.Figures.Select(f => Path.GetFileName(f.Path)).ToList();
+        Assert.Contains("defense-bfa-mlp.png", names);
+        Assert.Contains("defense-residual-mlp.png", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("defense-ecc", StringComparison.Ordinal));
+        foreach (var f in files.Figures) Assert.True(new FileInfo(f.Path).Length > 1000, f.Path);
     }
 
     [Fact]
