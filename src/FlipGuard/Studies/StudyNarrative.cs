@@ -54,7 +54,7 @@ public static class StudyNarrative
             if (table.Columns.ToList().FindIndex(k => k.Name == SweepStudyAnalysis.Rad90) is int r90 and >= 0 && reference is not null)
             {
                 var changes = table.Rows.Where(r => !r.IsReference && r.Changes[r90] is { Relative: not double.NaN })
-                    .Select(r => $"{r.Recipe.Label} {StudyFormat.SignedPercent(r.Changes[r90]!.Relative)}").ToList();
+                    .Select(r => $"{r.Recipe.Label} {Change(r.Changes[r90]!)}").ToList();
                 if (changes.Count > 0)
                     text.Append($" For comparison with the source paper, which reports 20–50% fewer bits with RAD 90–100% after Hessian-aware training " +
                                 $"and no such gain from SAM: here, against {referenceLabel}, {string.Join(", ", changes)}.");
@@ -82,6 +82,9 @@ public static class StudyNarrative
         if (censored.Count > 0)
             text.Append($" Some attacks on {string.Join(", ", censored)} stopped at the flip budget before reaching the target, so those flip counts are lower bounds.");
     }
+
+    private static string Change(MetricComparison c) => StudyFormat.SignedPercent(c.Relative) +
+        (c.Basis == IntervalBasis.None ? "" : $" (95% CI {StudyFormat.SignedPercent(c.RelativeLow)} to {StudyFormat.SignedPercent(c.RelativeHigh)})");
 
     private static string Ratio(MetricComparison c)
     {

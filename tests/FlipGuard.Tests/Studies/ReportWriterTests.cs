@@ -29,7 +29,8 @@ public class ReportWriterTests
         Assert.Contains("| HAT trace | 3 | 96.10% ± 0.10 pp | 700 ± 10 | −30.0% (95% CI ", md);
         Assert.Contains("| plain | 3 | 96.10% ± 0.10 pp | 1,000 ± 10 | reference |", md);
         Assert.Matches(@"\*\*HAT trace\*\* has the lowest bits RAD 90–100%: 700 against 1,000 for plain, −30\.0% \(95% CI −3\d\.\d% to −2\d\.\d%, t-interval over 3 seeds\)", md);
-        Assert.Contains("SAM −1.0%", md);                              // the paper comparison lists every recipe's change
+        Assert.Contains("SAM −1.0% (95% CI ", md);                     // the paper comparison lists every recipe's change, with its interval over seeds
+        Assert.Matches(@"no such gain from SAM: here, against plain, HAT trace −30\.0% \(95% CI −3\d\.\d% to −2\d\.\d%\)", md);
         foreach (var f in files.Figures)
         {
             Assert.True(new FileInfo(f.Path).Length > 1000, f.Path);
