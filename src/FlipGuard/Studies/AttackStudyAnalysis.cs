@@ -109,16 +109,8 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
             }), cancellation);
 
         double[] flips = FlipsPerAttack(result);
-        double mean = flips.Average();
-        double sd = flips.Length > 1 ? Math.Sqrt(flips.Sum(f => (f - mean) * (f - mean)) / (flips.Length - 1)) : double.NaN;
-        var metrics = new List<MetricValue>();
-        if (flips.Length > 1)
-        {
-            double half = StudentT.Quantile975(flips.Length - 1) * sd / Math.Sqrt(flips.Length);
-            metrics.Add(new MetricValue(Flips, mean, mean - half, mean + half));
-            metrics.Add(new MetricValue(FlipsSpread, sd));
-        }
-        else metrics.Add(new MetricValue(Flips, mean));
+        var metrics = new List<MetricValue> { MetricValue.MeanOf(Flips, flips) };
+        if (flips.Length > 1) metrics.Add(new MetricValue(FlipsSpread, MetricValue.SampleStandardDeviation(flips)));
         metrics.Add(new MetricValue(Reached, (double)result.Reached / result.Trajectories.Count));
 
         AttackTrajectoryCsv.Write(Path.Combine(context.WorkDirectory, "trajectory.csv"), result);

@@ -186,15 +186,7 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
                 var result = ProgressiveBitSearch.Run(quantised, context.Data.Train.Images, context.Data.Train.Labels, images, labels, options,
                     new Relay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,
                         $"{d}: attack {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · repaired accuracy {p.Accuracy:P1}")), cancellation);
-                double[] flips = AttackStudyAnalysis.FlipsPerAttack(result);
-                double mean = flips.Average();
-                if (flips.Length > 1)
-                {
-                    double sd = Math.Sqrt(flips.Sum(f => (f - mean) * (f - mean)) / (flips.Length - 1));
-                    double half = StudentT.Quantile975(flips.Length - 1) * sd / Math.Sqrt(flips.Length);
-                    metrics.Add(new MetricValue(AttackFlips(d), mean, mean - half, mean + half));
-                }
-                else metrics.Add(new MetricValue(AttackFlips(d), mean));
+                metrics.Add(MetricValue.MeanOf(AttackFlips(d), AttackStudyAnalysis.FlipsPerAttack(result)));
                 attacks[d] = (shield.Overhead, result);
             }
         }

@@ -95,15 +95,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
         var result = RandomFaultInjection.Run(target, images, labels, options,
             new Relay(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancellation);
         int samples = result.Definition.Samples;
-        var metrics = result.Levels.Select(l =>
-        {
-            double[] acc = l.Trials.Select(t => (double)t.Correct / samples).ToArray();
-            double mean = acc.Average();
-            if (acc.Length < 2) return new MetricValue(AccuracyAt(l.Level), mean);
-            double sd = Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / (acc.Length - 1));
-            double half = StudentT.Quantile975(acc.Length - 1) * sd / Math.Sqrt(acc.Length);
-            return new MetricValue(AccuracyAt(l.Level), mean, Math.Max(0, mean - half), Math.Min(1, mean + half));
-        }).ToList();
+        var metrics = result.Levels.Select(l => MetricValue.MeanOf(AccuracyAt(l.Level), l.Trials.Select(t => (double)t.Correct / samples).ToArray(), 0, 1)).ToList();
         InjectionTrialsCsv.Write(Path.Combine(context.WorkDirectory, "trials.csv"), result);
         string chart = InjectionCharts.AccuracyVsLevel(Path.Combine(context.WorkDirectory, "accuracy-vs-ber.png"), [(context.Model.DisplayName, result)]);
         var artifacts = new List<StudyArtifact> { context.Artifact(chart, $"{context.Model.DisplayName}: test accuracy against the bit-error rate") };
