@@ -88,7 +88,7 @@ public static class StudyNarrative
 
     private static string Ratio(MetricComparison c)
     {
-        static string X(double relative) => (1 + relative).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + "×";
+        static string X(double relative) => (1 + relative).ToString("F2", System.Globalization.CultureInfo.InvariantCulture).Replace('-', '−') + "×";
         return $"{X(c.Relative)} the flips" + (c.Basis == IntervalBasis.None ? "" : $" (95% CI {X(c.RelativeLow)} to {X(c.RelativeHigh)})");
     }
 
