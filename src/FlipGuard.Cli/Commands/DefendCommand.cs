@@ -72,31 +72,18 @@ public static class DefendCommand
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
             var target = FlipTarget.Create(c.Model, q);
 
-            IDefense shield;
-            switch (kind)
+            double share = parse.GetValue(protect) ?? (kind == "hessian-ecc" ? DefenseChoice.DefaultHessianShare : 1.0);
+            if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
+            var sig = kind == "radar" && parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s, false).Bits.ToList() : null;
+            var choice = new DefenseChoice(kind, new RadarOptions(parse.GetValue(groupSize), !parse.GetValue(contiguous), sig, unchecked((ulong)parse.GetValue(key))),
+                parse.GetValue(clamp), share);
+            string ranking = kind == "hessian-ecc" ? "hessian" : parse.GetValue(rank)!;
+            var shield = choice.Create(target, () => ranking switch
             {
-                case "radar":
-                    var sig = parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s, false).Bits.ToList() : null;
-                    shield = new RadarChecksum(new RadarOptions(parse.GetValue(groupSize), !parse.GetValue(contiguous), sig, unchecked((ulong)parse.GetValue(key))));
-                    break;
-                case "guard":
-                    shield = new RangeGuard(zero: !parse.GetValue(clamp));
-                    break;
-                default:
-                    double share = parse.GetValue(protect) ?? (kind == "ecc" ? 1.0 : 0.05);
-                    if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
-                    string ranking = kind == "hessian-ecc" ? "hessian" : parse.GetValue(rank)!;
-                    if (share >= 1) { shield = new EccProtection(); break; }
-                    var scores = ranking switch
-                    {
-                        "hessian" => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
-                        "magnitude" => EntryScores.Magnitude(target),
-                        _ => EntryScores.Random(target, unchecked((ulong)seedValue)),
-                    };
-                    shield = new EccProtection(scores.TopWords(target, share));
-                    break;
-            }
-            shield.Protect(target);
+                "hessian" => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
+                "magnitude" => EntryScores.Magnitude(target),
+                _ => EntryScores.Random(target, unchecked((ulong)seedValue)),
+            });
             string name = Path.GetFileNameWithoutExtension(path);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{name}-{kind}" + (mode == "sweep" ? "" : "-" + mode));
             var overhead = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction };

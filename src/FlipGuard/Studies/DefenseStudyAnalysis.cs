@@ -31,7 +31,7 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
     string Bits, string Parameters, int AttackSeeds, int MaxFlips, int TopK, int Batch, double? TargetAccuracy, long Seed, int Limit, int Chunk)
 {
     /// <summary>The defenses a study file may name.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["guard", "radar", "ecc", "hessian-ecc"];
+    public static IReadOnlyList<string> Known => DefenseChoice.Kinds;
 
     /// <summary>Reads <c>analyses.defense</c>; every key is optional.</summary>
     public static DefenseStudySettings Parse(StudySection s)
@@ -207,18 +207,9 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
         _ => $"SEC-DED ECC on the Hessian-ranked top {settings.Protect * 100:0.##}% of the words",
     };
 
-    private IDefense Build(string defense, FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation)
-    {
-        IDefense shield = defense switch
-        {
-            "guard" => new RangeGuard(),
-            "radar" => new RadarChecksum(new RadarOptions(settings.GroupSize)),
-            "ecc" => new EccProtection(),
-            _ => new EccProtection(HessianScores(target, context, bits, cancellation).TopWords(target, settings.Protect)),
-        };
-        shield.Protect(target);
-        return shield;
-    }
+    private IDefense Build(string defense, FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation) =>
+        new DefenseChoice(defense, new RadarOptions(settings.GroupSize), Protect: defense == "hessian-ecc" ? settings.Protect : 1)
+            .Create(target, () => HessianScores(target, context, bits, cancellation));
 
     private EntryScores HessianScores(FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation)
     {
