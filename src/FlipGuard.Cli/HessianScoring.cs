@@ -19,13 +19,7 @@ public sealed class HessianScoring
     {
         int samples = parse.GetValue(Samples), probes = parse.GetValue(Probes);
         if (samples < 1) throw new FlipGuardException($"--hessian-samples must be ≥ 1, got {samples}");
-        int used = Math.Min(samples, train.Count);
-        var batches = new List<(Tensor, Tensor)>();
-        for (int start = 0; start < used; start += 500)
-        {
-            int len = Math.Min(500, used - start);
-            batches.Add((train.Images.narrow(0, start, len), train.Labels.narrow(0, start, len)));
-        }
+        var batches = SampleBatches.First(train.Images, train.Labels, samples, 500);
         return ProgressView.Run(quiet, "Hessian diagonal", probes, bar => HessianGuidedRanking.Score(target, batches, bits, probes, seed,
             new SynchronousProgress<int>(p => { bar.Value = p; bar.Description = $"Hessian diagonal, probe {p}/{probes}"; }), token));
     }

@@ -1,3 +1,4 @@
+using FlipGuard.Data;
 using System.Diagnostics;
 using static TorchSharp.torch;
 
@@ -61,13 +62,7 @@ public static class HessianAnalysis
         if (samples < 0) throw new FlipGuardException($"--samples must be ≥ 0, got {samples}");
         if (batchSize < 1) throw new FlipGuardException($"--batch-size must be at least 1, got {batchSize}");
         used = (int)(samples > 0 ? Math.Min(samples, images.shape[0]) : images.shape[0]);
-        var batches = new List<(Tensor, Tensor)>();
-        for (int start = 0; start < used; start += batchSize)
-        {
-            int len = Math.Min(batchSize, used - start);
-            batches.Add((images.narrow(0, start, len), labels.narrow(0, start, len)));
-        }
-        return new HessianOperator(model, layers.Select(model), batches, trainMode);
+        return new HessianOperator(model, layers.Select(model), SampleBatches.First(images, labels, used, batchSize), trainMode);
     }
 
     private sealed class Relay(Action<int> report) : IProgress<int>
