@@ -17,16 +17,19 @@ public sealed class DefendedFlipEvaluator : IFlipEvaluator
     private readonly IFlipEvaluator inner;
     private readonly Tensor images, labels;
     private readonly int chunk;
+    private readonly bool ownsInner;
     private readonly List<ParameterChange> effect = [];
 
     /// <summary>
-    /// Wraps <paramref name="inner"/> (which it owns and disposes) with <paramref name="defense"/>, already protecting
-    /// <paramref name="target"/>; <paramref name="images"/>, <paramref name="labels"/> and <paramref name="chunk"/> must be
-    /// those the inner evaluator uses.
+    /// Wraps <paramref name="inner"/> with <paramref name="defense"/>, already protecting <paramref name="target"/>;
+    /// <paramref name="images"/>, <paramref name="labels"/> and <paramref name="chunk"/> must be those the inner evaluator
+    /// uses. The inner evaluator is disposed with this one unless <paramref name="ownsInner"/> is false (several defenses
+    /// swept in turn over the same clean model can share one, and its caches).
     /// </summary>
-    public DefendedFlipEvaluator(FlipTarget target, IDefense defense, IFlipEvaluator inner, Tensor images, Tensor labels, int chunk = NaiveFlipEvaluator.DefaultChunk)
+    public DefendedFlipEvaluator(FlipTarget target, IDefense defense, IFlipEvaluator inner, Tensor images, Tensor labels, int chunk = NaiveFlipEvaluator.DefaultChunk,
+        bool ownsInner = true)
     {
-        (this.target, this.defense, this.inner, this.images, this.labels, this.chunk) = (target, defense, inner, images, labels, chunk);
+        (this.target, this.defense, this.inner, this.images, this.labels, this.chunk, this.ownsInner) = (target, defense, inner, images, labels, chunk, ownsInner);
     }
 
     /// <inheritdoc />
@@ -75,5 +78,8 @@ public sealed class DefendedFlipEvaluator : IFlipEvaluator
     }
 
     /// <inheritdoc />
-    public void Dispose() => inner.Dispose();
+    public void Dispose()
+    {
+        if (ownsInner) inner.Dispose();
+    }
 }

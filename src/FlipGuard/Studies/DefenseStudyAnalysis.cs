@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlipGuard.Attacks;
 using FlipGuard.Checkpoints;
+using FlipGuard.Data;
 using FlipGuard.Defenses;
 using FlipGuard.Faults;
 
@@ -30,9 +31,6 @@ namespace FlipGuard.Studies;
 public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double Protect, int Probes, int HessianSamples, int GroupSize,
     string Bits, string Parameters, int AttackSeeds, int MaxFlips, int TopK, int Batch, double? TargetAccuracy, long Seed, int Limit, int Chunk)
 {
-    /// <summary>The defenses a study file may name.</summary>
-    public static IReadOnlyList<string> Known => DefenseChoice.Kinds;
-
     /// <summary>Reads <c>analyses.defense</c>; every key is optional.</summary>
     public static DefenseStudySettings Parse(StudySection s)
     {
@@ -43,7 +41,7 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
             "target-accuracy", "seed", "limit", "chunk"]);
         if (v.Defenses.Count == 0) throw s.Error("defenses", "analyses.defense.defenses: name at least one defense");
         foreach (string d in v.Defenses)
-            if (!Known.Contains(d)) throw s.Error("defenses", $"analyses.defense.defenses: unknown defense '{d}' (known: {string.Join(", ", Known)})");
+            if (!DefenseChoice.Kinds.Contains(d)) throw s.Error("defenses", $"analyses.defense.defenses: unknown defense '{d}' (known: {string.Join(", ", DefenseChoice.Kinds)})");
         if (v.Defenses.Distinct().Count() != v.Defenses.Count) throw s.Error("defenses", "analyses.defense.defenses: a defense is repeated");
         if (v.Protect is <= 0 or > 1) throw s.Error("protect", $"analyses.defense.protect must be in (0, 1], got {v.Protect}");
         if (v.Probes < 1 || v.HessianSamples < 1) throw s.Error("analyses.defense: probes and hessian-samples must be ≥ 1");
@@ -134,45 +132,46 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
         var started = System.Diagnostics.Stopwatch.StartNew();
         int steps = settings.Defenses.Count * (settings.AttackSeeds > 0 ? 2 : 1), step = 0;
 
-        // Float32 sweeps first: the int8 attacks quantise the network in place.
-        var sweeps = new List<(string Defense, IDefense Shield, DefenseScreening Screening, SweepSummary Summary)>();
+        // Float32 sweeps first: the int8 attacks quantise the network in place. Every defense sweeps the same flips of
+        // the same clean model, so the sites and the fast evaluator (with its caches) are built once.
         var target = FlipTarget.Create(context.Network);
         var bits = BitSelection.Parse(settings.Bits, false);
         var parameters = ParameterSelection.Parse(settings.Parameters);
-        foreach (string d in settings.Defenses)
-        {
-            int at = step++;
-            var shield = Build(d, target, context, bits, cancellation);
-            var sites = FlipSites.Create(target, bits, parameters, unchecked((ulong)settings.Seed));
-            var screening = DefenseScreening.Run(shield, sites, cancellation);
-            var (inner, innerName) = FlipEvaluatorFactory.Create(target, images, labels, naive: false, settings.Chunk);
-            using var evaluator = new DefendedFlipEvaluator(target, shield, inner, images, labels, settings.Chunk);
-            var options = new SweepOptions(bits, parameters)
+        var sites = FlipSites.Create(target, bits, parameters, unchecked((ulong)settings.Seed));
+        var (inner, innerName) = FlipEvaluatorFactory.Create(target, images, labels, naive: false, settings.Chunk);
+        using (inner)
+            foreach (string d in settings.Defenses)
             {
-                Seed = unchecked((ulong)settings.Seed),
-                JournalDirectory = SweepJournal.PathIn(Path.Combine(context.WorkDirectory, d)),
-                Resume = true,
-                CheckpointSha256 = context.Metadata.WeightsSha256,
-                Dataset = context.Metadata.Dataset,
-                Chunk = settings.Chunk,
-                Defense = shield.Name,
-                EvaluatorName = $"defended({innerName})",
-            };
-            var result = BitFlipSweep.Run(target, evaluator, options, new Relay<SweepProgress>(p =>
-                context.Report((at + (p.Total == 0 ? 1 : (double)p.Done / p.Total)) / steps, $"{d}: sweep {p.Done:N0}/{p.Total:N0} flips")), cancellation);
-            var summary = SweepSummary.From(result);
-            metrics.Add(summary.Estimates is { } e
-                ? new MetricValue(Residual(d), e.RadAbove10Flips.Estimate, e.RadAbove10Flips.Low, e.RadAbove10Flips.High)
-                : new MetricValue(Residual(d), summary.Overall.RadAbove10));
-            sweeps.Add((d, shield, screening, summary));
-        }
+                int at = step++;
+                var shield = Build(d, target, context, bits, cancellation);
+                var screening = DefenseScreening.Run(shield, sites, cancellation);
+                using var evaluator = new DefendedFlipEvaluator(target, shield, inner, images, labels, settings.Chunk, ownsInner: false);
+                var options = new SweepOptions(bits, parameters)
+                {
+                    Seed = unchecked((ulong)settings.Seed),
+                    JournalDirectory = SweepJournal.PathIn(Path.Combine(context.WorkDirectory, d)),
+                    Resume = true,
+                    CheckpointSha256 = context.Metadata.WeightsSha256,
+                    Dataset = context.Metadata.Dataset,
+                    Chunk = settings.Chunk,
+                    Defense = shield.Name,
+                    EvaluatorName = $"defended({innerName})",
+                };
+                var result = BitFlipSweep.Run(target, evaluator, options, new Relay<SweepProgress>(p =>
+                    context.Report((at + (p.Total == 0 ? 1 : (double)p.Done / p.Total)) / steps, $"{d}: sweep {p.Done:N0}/{p.Total:N0} flips")), cancellation);
+                var summary = SweepSummary.From(result);
+                metrics.Add(summary.Estimates is { } e
+                    ? new MetricValue(Residual(d), e.RadAbove10Flips.Estimate, e.RadAbove10Flips.Low, e.RadAbove10Flips.High)
+                    : new MetricValue(Residual(d), summary.Overall.RadAbove10));
+                runs.Add(new DefenseStudyRun(d, shield.Name, shield.Overhead, screening, summary, null, null));
+            }
 
-        var attacks = new Dictionary<string, (DefenseOverhead, AttackResult)>();
         if (settings.AttackSeeds > 0)
         {
             var quantised = FlipTarget.Create(context.Network, int8: true);
-            foreach (string d in settings.Defenses)
+            for (int k = 0; k < settings.Defenses.Count; k++)
             {
+                string d = settings.Defenses[k];
                 int at = step++;
                 var shield = Build(d, quantised, context, BitSelection.Parse("all", true), cancellation);
                 var options = settings.AttackOptions() with
@@ -187,15 +186,10 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
                     new Relay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,
                         $"{d}: attack {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · repaired accuracy {p.Accuracy:P1}")), cancellation);
                 metrics.Add(MetricValue.MeanOf(AttackFlips(d), AttackStudyAnalysis.FlipsPerAttack(result)));
-                attacks[d] = (shield.Overhead, result);
+                runs[k] = runs[k] with { AttackOverhead = shield.Overhead, Attack = result };
             }
         }
 
-        foreach (var (d, shield, screening, summary) in sweeps)
-        {
-            var attack = attacks.TryGetValue(d, out var a) ? a : ((DefenseOverhead?)null, (AttackResult?)null);
-            runs.Add(new DefenseStudyRun(d, shield.Name, shield.Overhead, screening, summary, attack.Item1, attack.Item2));
-        }
         return new AnalysisOutcome(metrics, [], [], JsonSerializer.Serialize(runs, CheckpointFile.JsonOptions), started.Elapsed.TotalSeconds);
     }
 
@@ -211,18 +205,9 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
         new DefenseChoice(defense, new RadarOptions(settings.GroupSize), Protect: defense == "hessian-ecc" ? settings.Protect : 1)
             .Create(target, () => HessianScores(target, context, bits, cancellation));
 
-    private EntryScores HessianScores(FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation)
-    {
-        var train = context.Data.Train;
-        int used = Math.Min(settings.HessianSamples, (int)train.Images.shape[0]);
-        var batches = new List<(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor)>();
-        for (int start = 0; start < used; start += 500)
-        {
-            int length = Math.Min(500, used - start);
-            batches.Add((train.Images.narrow(0, start, length), train.Labels.narrow(0, start, length)));
-        }
-        return HessianGuidedRanking.Score(target, batches, bits.Bits.ToList(), settings.Probes, settings.Seed, null, cancellation);
-    }
+    private EntryScores HessianScores(FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation) =>
+        HessianGuidedRanking.Score(target, SampleBatches.First(context.Data.Train.Images, context.Data.Train.Labels, settings.HessianSamples, 500),
+            bits.Bits.ToList(), settings.Probes, settings.Seed, null, cancellation);
 
     private sealed class Relay<T>(Action<T> action) : IProgress<T>
     {
