@@ -27,6 +27,26 @@ internal static class DefenseOracle
         return (report, changed);
     }
 
+    /// <summary>
+    /// For every bit of the given entries: Outcome (what a sweep uses) equals write-repair-diff, and Repair flags the
+    /// fault exactly when Outcome says it is detected. Returns how many of the flips went undetected.
+    /// </summary>
+    public static int AssertOutcomeEqualsRepair(IDefense defense, FlipTarget target, IEnumerable<(int Tensor, long Index)> entries)
+    {
+        int missed = 0;
+        foreach (var (t, i) in entries)
+            for (int bit = 0; bit < target.BitsPerEntry; bit++)
+            {
+                var fault = FlipFault(target, t, i, bit);
+                var outcome = Effect(defense, fault, out bool detected);
+                var (report, changed) = RepairAfter(defense, target, fault);
+                Assert.Equal(detected ? 1 : 0, report.UnitsFlagged);
+                AssertSameEffect(outcome, changed, target);
+                if (!detected) missed++;
+            }
+        return missed;
+    }
+
     public static Dictionary<(int, long), float> Effect(IDefense defense, ParameterChange fault, out bool detected)
     {
         var effect = new List<ParameterChange>();
