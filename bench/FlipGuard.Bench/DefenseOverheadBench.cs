@@ -2,8 +2,9 @@ using System.Diagnostics;
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
-using FlipGuard.Training;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Bench;

@@ -1,6 +1,5 @@
-using FlipGuard;
 using FlipGuard.Bench;
-using FlipGuard.Runtime;
+using FlipGuard.Core;
 
 // Benchmarks and reproducible result tables. Each prints Markdown to stdout; see docs/benchmarks.md and docs/results.md.
 try

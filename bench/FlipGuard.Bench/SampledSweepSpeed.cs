@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Evaluation.CertifiedSkip;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Bench;
 

@@ -1,6 +1,6 @@
-using FlipGuard.Data;
-using FlipGuard.Faults;
-using FlipGuard.Models;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Bench;

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Evaluation.FullyConnected;
+using FlipGuard.Faults.Targets;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Bench;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Cli;
 

@@ -1,5 +1,5 @@
 using FlipGuard.Attacks;
-using FlipGuard.Reports;
+using FlipGuard.Charts;
 using Spectre.Console;
 
 namespace FlipGuard.Cli;

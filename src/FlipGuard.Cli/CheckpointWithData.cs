@@ -1,4 +1,5 @@
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using static TorchSharp.torch;
 

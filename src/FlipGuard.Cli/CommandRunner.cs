@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlipGuard.Core;
 namespace FlipGuard.Cli;
 
 /// <summary>

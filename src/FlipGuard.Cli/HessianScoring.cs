@@ -1,8 +1,8 @@
 using System.CommandLine;
+using FlipGuard.Core;
 using FlipGuard.Data;
-using FlipGuard.Defenses;
-using FlipGuard.Faults;
-using static TorchSharp.torch;
+using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Cli;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Injection;
 
 namespace FlipGuard.Cli;
 

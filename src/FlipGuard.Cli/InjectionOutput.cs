@@ -1,6 +1,6 @@
 using System.Globalization;
-using FlipGuard.Faults;
-using FlipGuard.Reports;
+using FlipGuard.Charts;
+using FlipGuard.Injection;
 using Spectre.Console;
 
 namespace FlipGuard.Cli;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Interop;
 

@@ -1,4 +1,6 @@
+using FlipGuard.Reports;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Results;
 using Spectre.Console;
 
 namespace FlipGuard.Cli;

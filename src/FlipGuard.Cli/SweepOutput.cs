@@ -1,5 +1,7 @@
-using FlipGuard.Faults;
-using FlipGuard.Reports;
+using FlipGuard.Charts;
+using FlipGuard.Statistics;
+using FlipGuard.Sweeps;
+using FlipGuard.Sweeps.Storage;
 using Spectre.Console;
 
 namespace FlipGuard.Cli;

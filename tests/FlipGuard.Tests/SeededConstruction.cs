@@ -11,7 +11,7 @@ internal static class SeededConstruction
     {
         lock (Gate)
         {
-            FlipGuard.Runtime.TorchRuntime.EnsureInitialized();
+            FlipGuard.Core.TorchRuntime.EnsureInitialized();
             manual_seed(seed);
             return make();
         }

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
-using FlipGuard.Reports;
+using FlipGuard.Charts;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

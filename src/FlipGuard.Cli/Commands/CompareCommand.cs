@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Studies;
 using Spectre.Console;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
+using FlipGuard.Data.Sources;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

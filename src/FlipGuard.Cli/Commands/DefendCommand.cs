@@ -1,7 +1,13 @@
 using System.CommandLine;
 using FlipGuard.Attacks;
+using FlipGuard.Core;
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Injection;
+using FlipGuard.Sweeps;
+using FlipGuard.Sweeps.Storage;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

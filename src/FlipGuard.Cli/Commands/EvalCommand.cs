@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FlipGuard.Training;
+using FlipGuard.Models;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using FlipGuard.Charts;
 using FlipGuard.Hessian;
-using FlipGuard.Reports;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;
@@ -46,7 +46,7 @@ public static class HessianCommand
                     bar.Value = p.Stage == "trace" ? 0.8 * p.Done / p.Total : p.Done > 0 ? 1 : 0.8;
                 }), token));
             if (densityPath is not null && report.Density is { } d)
-                Charts.Lines(densityPath, $"Hessian eigenvalue density — {c.Metadata.Model.Architecture}", "eigenvalue", "density (log scale)",
+                PngChart.Lines(densityPath, $"Hessian eigenvalue density — {c.Metadata.Model.Architecture}", "eigenvalue", "density (log scale)",
                     [("stochastic Lanczos quadrature", d.Grid, d.Density.Select(v => Math.Max(v, 1e-8 * d.Density.Max())).ToArray())], logY: true);
             if (quiet) { Output.WriteJson(new { checkpoint = c.Path, report }); return 0; }
             Render(report, c.Path, densityPath);

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Interop;
 using FlipGuard.Models;
-using FlipGuard.Training;
+using FlipGuard.Models.Described;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

@@ -1,7 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
-using FlipGuard.Faults;
-using FlipGuard.Reports;
+using FlipGuard.Charts;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Injection;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

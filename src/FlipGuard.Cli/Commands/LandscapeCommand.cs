@@ -1,6 +1,6 @@
 using System.CommandLine;
+using FlipGuard.Charts;
 using FlipGuard.Hessian;
-using FlipGuard.Reports;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;
@@ -47,11 +47,11 @@ public static class LandscapeCommand
             string arch = c.Metadata.Model.Architecture;
             var files = new List<string>
             {
-                Charts.Lines(Path.Combine(dir, "landscape-1d.png"), $"Loss along the top Hessian eigenvector — {arch} (λ₁ = {result.Eigenvalues[0]:G4})",
+                PngChart.Lines(Path.Combine(dir, "landscape-1d.png"), $"Loss along the top Hessian eigenvector — {arch} (λ₁ = {result.Eigenvalues[0]:G4})",
                     "step along u₁", "test loss", [("loss", result.Offsets, result.Loss1D)]),
             };
             if (result.Loss2D is { } plane)
-                files.Add(Charts.Heatmap(Path.Combine(dir, "landscape-2d.png"), $"Loss over the top-2 eigen-plane — {arch}", "step along u₁", "step along u₂",
+                files.Add(PngChart.Heatmap(Path.Combine(dir, "landscape-2d.png"), $"Loss over the top-2 eigen-plane — {arch}", "step along u₁", "step along u₂",
                     result.Offsets, result.Offsets, plane, "test loss"));
             File.WriteAllText(Path.Combine(dir, "landscape.json"), System.Text.Json.JsonSerializer.Serialize(new
             {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FlipGuard.Faults;
+using FlipGuard.Sweeps;
 
 namespace FlipGuard.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Models;
+using FlipGuard.Models.Zoo;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Models;
+using FlipGuard.Models.Described;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

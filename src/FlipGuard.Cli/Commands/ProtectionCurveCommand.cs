@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Sweeps;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using FlipGuard.Studies;
+using FlipGuard.Reports;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Cli.Commands;
 

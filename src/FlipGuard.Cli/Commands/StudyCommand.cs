@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlipGuard.Core;
 using FlipGuard.Studies;
 using Spectre.Console;
 

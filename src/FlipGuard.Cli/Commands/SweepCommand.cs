@@ -1,5 +1,9 @@
 using System.CommandLine;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Sweeps;
+using FlipGuard.Sweeps.Storage;
 
 namespace FlipGuard.Cli.Commands;
 

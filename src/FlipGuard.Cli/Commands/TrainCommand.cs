@@ -1,10 +1,11 @@
-using FlipGuard.Data;
 using System.CommandLine;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
+using FlipGuard.Data;
 using FlipGuard.Models;
+using FlipGuard.Models.Described;
 using FlipGuard.Training;
 using Spectre.Console;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Cli.Commands;

@@ -1,4 +1,4 @@
-using FlipGuard.Data;
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Attacks;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
-using FlipGuard.Faults;
-using FlipGuard.Training;
+using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Attacks;

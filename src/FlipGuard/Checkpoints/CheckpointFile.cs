@@ -1,10 +1,8 @@
 using System.Buffers.Binary;
 using System.Reflection;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using FlipGuard.Runtime;
-using TorchSharp;
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Checkpoints;

@@ -1,3 +1,5 @@
+using FlipGuard.Data.Sources;
+
 namespace FlipGuard.Data;
 
 /// <summary>A dataset resolved by name and turned into normalised train and test tensors, with its provenance.</summary>

@@ -1,3 +1,6 @@
+using FlipGuard.Core;
+using FlipGuard.Data.Sources;
+
 namespace FlipGuard.Data;
 
 /// <summary>

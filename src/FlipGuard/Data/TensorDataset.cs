@@ -1,4 +1,4 @@
-using TorchSharp;
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Data;
@@ -38,7 +38,7 @@ public sealed class TensorDataset : IDisposable
             throw new ArgumentException("every standard deviation must be positive", nameof(normalization));
         ArgumentOutOfRangeException.ThrowIfNegative(limit ?? 0, nameof(limit));
 
-        Runtime.TorchRuntime.EnsureInitialized();
+        TorchRuntime.EnsureInitialized();
         Shape = set.Shape;
         ClassCount = set.ClassCount;
         Count = Math.Min(limit ?? set.Count, set.Count);

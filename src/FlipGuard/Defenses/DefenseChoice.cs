@@ -1,4 +1,7 @@
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
 

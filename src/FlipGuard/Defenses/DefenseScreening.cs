@@ -1,4 +1,4 @@
-using FlipGuard.Faults;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
 

@@ -1,6 +1,8 @@
 using System.Numerics;
-using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
 

@@ -1,4 +1,6 @@
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
 

@@ -1,5 +1,6 @@
-using FlipGuard.Data;
 using System.Diagnostics;
+using FlipGuard.Core;
+using FlipGuard.Data;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Hessian;

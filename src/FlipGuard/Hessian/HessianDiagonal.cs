@@ -1,4 +1,4 @@
-using TorchSharp;
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Hessian;

@@ -1,4 +1,4 @@
-using FlipGuard.Runtime;
+using FlipGuard.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using FlipGuard.Core;
+
 namespace FlipGuard.Hessian;
 
 /// <summary>

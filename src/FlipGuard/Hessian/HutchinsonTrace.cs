@@ -1,3 +1,4 @@
+using FlipGuard.Statistics;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Hessian;

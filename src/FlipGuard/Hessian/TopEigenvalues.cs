@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

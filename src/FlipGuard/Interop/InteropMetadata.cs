@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Models;
 

@@ -1,4 +1,7 @@
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
+using FlipGuard.Interop.Onnx;
+using FlipGuard.Interop.PyTorch;
 
 namespace FlipGuard.Interop;
 

@@ -1,5 +1,6 @@
+using FlipGuard.Core;
 using FlipGuard.Models;
-using FlipGuard.Runtime;
+using FlipGuard.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Interop;

@@ -1,3 +1,6 @@
+using FlipGuard.Core;
+using FlipGuard.Interop.PyTorch;
+
 namespace FlipGuard.Interop;
 
 /// <summary>

@@ -1,3 +1,7 @@
+using FlipGuard.Core;
+using FlipGuard.Interop.Onnx;
+using FlipGuard.Interop.PyTorch;
+
 namespace FlipGuard.Interop;
 
 /// <summary>The tensors and string metadata of a weight file of any supported format.</summary>

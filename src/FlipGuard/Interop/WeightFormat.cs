@@ -1,3 +1,5 @@
+using FlipGuard.Core;
+
 namespace FlipGuard.Interop;
 
 /// <summary>The weight-file formats FlipGuard imports and exports.</summary>

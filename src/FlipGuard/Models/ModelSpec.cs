@@ -1,4 +1,7 @@
 using System.Text.Json.Serialization;
+using FlipGuard.Core;
+using FlipGuard.Models.Described;
+using FlipGuard.Models.Zoo;
 
 namespace FlipGuard.Models;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using FlipGuard.Models;
+using FlipGuard.Core;
+using FlipGuard.Models.Zoo;
+using FlipGuard.Studies.Analyses;
 using FlipGuard.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

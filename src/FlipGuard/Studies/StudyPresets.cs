@@ -1,4 +1,5 @@
 using System.Reflection;
+using FlipGuard.Core;
 
 namespace FlipGuard.Studies;
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
-using FlipGuard.Faults;
 using FlipGuard.Models;
-using FlipGuard.Runtime;
+using FlipGuard.Statistics;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 using FlipGuard.Training;
 using static TorchSharp.torch;
 

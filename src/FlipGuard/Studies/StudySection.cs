@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlipGuard.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace FlipGuard.Studies;

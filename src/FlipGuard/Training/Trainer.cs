@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Models;
-using FlipGuard.Runtime;
+using FlipGuard.Training.Objectives;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

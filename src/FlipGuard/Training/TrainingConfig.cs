@@ -1,3 +1,6 @@
+using FlipGuard.Core;
+using FlipGuard.Training.Objectives;
+
 namespace FlipGuard.Training;
 
 /// <summary>

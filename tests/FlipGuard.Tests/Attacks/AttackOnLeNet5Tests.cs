@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FlipGuard.Attacks;
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using FlipGuard.Training;
 using Xunit.Abstractions;

@@ -1,8 +1,7 @@
-using System.Text.Json;
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models;
 using FlipGuard.Tests.Faults;
-using FlipGuard.Training;
 
 namespace FlipGuard.Tests.Attacks;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
 using FlipGuard.Tests.Training;
 

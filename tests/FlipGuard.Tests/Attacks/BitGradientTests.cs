@@ -1,5 +1,6 @@
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
 using Xunit.Abstractions;
 

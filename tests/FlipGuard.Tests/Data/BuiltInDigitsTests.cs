@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
+using FlipGuard.Data.Sources;
 
 namespace FlipGuard.Tests.Data;
 

@@ -1,6 +1,8 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
 
 namespace FlipGuard.Tests.Data;
 

@@ -1,4 +1,7 @@
+using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
+using FlipGuard.Data.Sources;
 
 namespace FlipGuard.Tests.Data;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using FlipGuard.Data;
+using FlipGuard.Core;
+using FlipGuard.Data.Formats;
+using FlipGuard.Data.Sources;
 
 namespace FlipGuard.Tests.Data;
 

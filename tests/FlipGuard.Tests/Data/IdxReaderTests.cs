@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
 
 namespace FlipGuard.Tests.Data;
 

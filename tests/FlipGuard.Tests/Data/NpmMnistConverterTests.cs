@@ -2,7 +2,9 @@ using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Data.Formats;
 
 namespace FlipGuard.Tests.Data;
 

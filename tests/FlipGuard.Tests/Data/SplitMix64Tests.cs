@@ -1,4 +1,4 @@
-using FlipGuard.Data;
+using FlipGuard.Core;
 
 namespace FlipGuard.Tests.Data;
 

@@ -1,5 +1,5 @@
+using FlipGuard.Core;
 using FlipGuard.Data;
-using FlipGuard.Runtime;
 using TorchSharp;
 
 namespace FlipGuard.Tests.Data;

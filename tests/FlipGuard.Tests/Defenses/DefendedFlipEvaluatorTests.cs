@@ -1,6 +1,9 @@
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
-using FlipGuard.Training;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models;
+using FlipGuard.Sweeps;
 
 namespace FlipGuard.Tests.Defenses;
 

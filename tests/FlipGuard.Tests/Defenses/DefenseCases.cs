@@ -1,5 +1,4 @@
-using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
 using static TorchSharp.torch;
 

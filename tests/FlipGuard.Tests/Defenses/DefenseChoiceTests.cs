@@ -1,4 +1,6 @@
+using FlipGuard.Core;
 using FlipGuard.Defenses;
+using FlipGuard.Defenses.Ranking;
 
 namespace FlipGuard.Tests.Defenses;
 

@@ -1,5 +1,7 @@
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Defenses;

@@ -1,8 +1,11 @@
 using FlipGuard.Attacks;
+using FlipGuard.Core;
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Injection;
+using FlipGuard.Models;
 using FlipGuard.Tests.Faults;
-using FlipGuard.Training;
 
 namespace FlipGuard.Tests.Defenses;
 

@@ -1,5 +1,4 @@
-using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ecc;
 
 namespace FlipGuard.Tests.Defenses;
 

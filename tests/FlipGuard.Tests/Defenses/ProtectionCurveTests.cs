@@ -1,5 +1,11 @@
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Defenses.Ecc;
+using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Statistics;
+using FlipGuard.Sweeps;
 
 namespace FlipGuard.Tests.Defenses;
 

@@ -1,5 +1,5 @@
 using FlipGuard.Defenses;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Encodings;
 
 namespace FlipGuard.Tests.Defenses;
 

@@ -1,5 +1,5 @@
-using FlipGuard.Data;
-using FlipGuard.Defenses;
+using FlipGuard.Core;
+using FlipGuard.Defenses.Ecc;
 
 namespace FlipGuard.Tests.Defenses;
 

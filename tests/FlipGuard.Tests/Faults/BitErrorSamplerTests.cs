@@ -1,5 +1,5 @@
-using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Injection;
 
 namespace FlipGuard.Tests.Faults;
 

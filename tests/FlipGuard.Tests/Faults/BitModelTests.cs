@@ -1,4 +1,4 @@
-using FlipGuard.Faults;
+using FlipGuard.Faults.Encodings;
 
 namespace FlipGuard.Tests.Faults;
 

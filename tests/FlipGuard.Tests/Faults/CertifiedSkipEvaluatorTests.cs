@@ -1,5 +1,6 @@
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using FlipGuard.Training;
 

@@ -1,5 +1,8 @@
+using FlipGuard.Core;
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Evaluation.FullyConnected;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using FlipGuard.Training;
 using static TorchSharp.torch;

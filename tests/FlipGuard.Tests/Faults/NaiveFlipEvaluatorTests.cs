@@ -1,5 +1,7 @@
-using FlipGuard.Faults;
-using FlipGuard.Training;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Models;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Faults;

@@ -1,7 +1,9 @@
 using System.Text.Json;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Injection;
+using FlipGuard.Models;
 using FlipGuard.Tests.Training;
-using FlipGuard.Training;
 
 namespace FlipGuard.Tests.Faults;
 

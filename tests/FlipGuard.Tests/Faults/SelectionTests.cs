@@ -1,4 +1,7 @@
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Sweeps.Storage;
 
 namespace FlipGuard.Tests.Faults;
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
-using FlipGuard.Faults;
-using TorchSharp;
+using FlipGuard.Core;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Sweeps;
+using FlipGuard.Sweeps.Storage;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -29,7 +32,7 @@ public class SweepTests
     [Fact]
     public void AggregatesPerBitLayerAndDirectionOnAHandCheckableCase()
     {
-        FlipGuard.Runtime.TorchRuntime.EnsureInitialized();
+        FlipGuard.Core.TorchRuntime.EnsureInitialized();
         var target = FlipTarget.Create(new TwoLayers());
         var result = BitFlipSweep.Run(target, new ScriptedEvaluator(), new SweepOptions(BitSelection.Parse("0,30,31"), ParameterSelection.All) { BlockSize = 5 });
         var s = SweepSummary.From(result);
@@ -60,7 +63,7 @@ public class SweepTests
     [Fact]
     public void SampledSweepsEstimateTotalsWithIntervals()
     {
-        FlipGuard.Runtime.TorchRuntime.EnsureInitialized();
+        FlipGuard.Core.TorchRuntime.EnsureInitialized();
         var target = FlipTarget.Create(new TwoLayers());
         var result = BitFlipSweep.Run(target, new ScriptedEvaluator(), new SweepOptions(BitSelection.Parse("30"), ParameterSelection.Parse("sample:4")) { Seed = 1 });
         var e = SweepSummary.From(result).Estimates!;

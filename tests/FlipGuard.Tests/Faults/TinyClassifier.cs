@@ -1,5 +1,5 @@
-using FlipGuard.Faults;
-using TorchSharp;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

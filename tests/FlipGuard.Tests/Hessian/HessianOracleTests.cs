@@ -1,5 +1,4 @@
 using FlipGuard.Hessian;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Hessian;

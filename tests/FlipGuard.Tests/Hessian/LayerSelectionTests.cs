@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using FlipGuard.Hessian;
 using FlipGuard.Models;
 

@@ -1,8 +1,9 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Hessian;
-using FlipGuard.Interop;
+using FlipGuard.Sweeps;
 using FlipGuard.Training;
 
 namespace FlipGuard.Tests.Interop;
@@ -81,7 +82,7 @@ public class ImportedModelAnalysisTests
             {
                 Assert.Single(result.Epochs);
                 Assert.NotNull(result.Epochs[0].Regularizer);
-                Assert.IsType<FlipGuard.Models.DescribedNetwork>(tuned);
+                Assert.IsType<FlipGuard.Models.Described.DescribedNetwork>(tuned);
                 // Fine-tuning started from the imported weights, not from the seed's fresh initialisation.
                 using var fresh = meta.Model.Create(config.Seed);
                 double fromImported = Distance(tuned, model), fromFresh = Distance(tuned, fresh);

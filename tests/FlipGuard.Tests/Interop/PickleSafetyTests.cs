@@ -1,6 +1,9 @@
 using System.IO.Compression;
 using System.Text;
+using FlipGuard.Core;
 using FlipGuard.Interop;
+using FlipGuard.Interop.Onnx;
+using FlipGuard.Interop.PyTorch;
 
 namespace FlipGuard.Tests.Interop;
 

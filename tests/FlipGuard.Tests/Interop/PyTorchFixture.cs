@@ -1,5 +1,6 @@
 using FlipGuard.Interop;
 using FlipGuard.Models;
+using FlipGuard.Models.Described;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Interop;

@@ -55,7 +55,7 @@ public class PyTorchInteropTests
     public void ShapeDifferencesAreReportedWithBothShapes()
     {
         string json = File.ReadAllText(PyTorchFixture.File("tiny-mlp.json")).Replace("\"out\": 16", "\"out\": 32");
-        var spec = FlipGuard.Models.ModelSpec.Described(FlipGuard.Models.ArchitectureDescription.Parse(json, "wide.json"), 1, 28, 28, 10);
+        var spec = FlipGuard.Models.ModelSpec.Described(FlipGuard.Models.Described.ArchitectureDescription.Parse(json, "wide.json"), 1, 28, 28, 10);
         var e = Assert.Throws<WeightMismatchException>(() => ModelImporter.Import(WeightFile.Read(PyTorchFixture.File("tiny-mlp.pt")), spec));
         Assert.Empty(e.Missing);
         Assert.Empty(e.Unexpected);

@@ -1,5 +1,7 @@
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Interop;
+using FlipGuard.Interop.Onnx;
 using FlipGuard.Models;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -1,4 +1,5 @@
-using FlipGuard.Models;
+using FlipGuard.Core;
+using FlipGuard.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Models;

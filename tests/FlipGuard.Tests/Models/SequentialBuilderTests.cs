@@ -1,5 +1,7 @@
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Models;
+using FlipGuard.Models.Described;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Models;

@@ -1,5 +1,4 @@
-using FlipGuard.Runtime;
-using TorchSharp;
+using FlipGuard.Core;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Runtime;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FlipGuard.Studies;
+using FlipGuard.Reports;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
-using FlipGuard.Studies;
+using FlipGuard.Reports;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

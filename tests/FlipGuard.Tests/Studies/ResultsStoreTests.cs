@@ -1,4 +1,7 @@
+using FlipGuard.Core;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

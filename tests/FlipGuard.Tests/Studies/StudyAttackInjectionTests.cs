@@ -1,8 +1,11 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FlipGuard.Attacks;
-using FlipGuard.Faults;
+using FlipGuard.Core;
+using FlipGuard.Reports;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

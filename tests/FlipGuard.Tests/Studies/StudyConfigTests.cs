@@ -1,4 +1,6 @@
+using FlipGuard.Core;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Analyses;
 using FlipGuard.Tests.Cli;
 
 namespace FlipGuard.Tests.Studies;

@@ -1,6 +1,10 @@
 using System.Text.Json;
 using FlipGuard.Checkpoints;
+using FlipGuard.Core;
+using FlipGuard.Reports;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

@@ -1,4 +1,5 @@
 using FlipGuard.Studies;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 

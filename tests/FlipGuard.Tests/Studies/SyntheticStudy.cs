@@ -1,5 +1,7 @@
-using FlipGuard.Reports;
+using FlipGuard.Charts;
 using FlipGuard.Studies;
+using FlipGuard.Studies.Analyses;
+using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 
@@ -41,7 +43,7 @@ internal static class SyntheticStudy
                 var model = new StudyModel(recipe.Name, "mlp", seed, $"{recipe.Name}{seed}".PadRight(16, '0'), Path.Combine(directory, $"{recipe.Name}{seed}.fgc"));
                 store.SaveModel(model, "{}", "sha", new AnalysisOutcome([new MetricValue(Accuracy.Name, 0.96 + 0.001 * seed, 0.95, 0.97)], [], [], null, 1));
                 double rad = Rad90Values[recipe.Name][seed];
-                string chart = Charts.Bars(Path.Combine(directory, "analyses", model.FolderName, "bits.png"), $"bits {model.DisplayName}", "bit", "flips", [30, 31], [rad, 1]);
+                string chart = PngChart.Bars(Path.Combine(directory, "analyses", model.FolderName, "bits.png"), $"bits {model.DisplayName}", "bit", "flips", [30, 31], [rad, 1]);
                 store.SaveResult(model.Key, "sweep", "k1", "{}", new AnalysisOutcome([new MetricValue(Rad90.Name, rad)],
                     [new SeriesValue(PerBit.Name, ["0", "30", "31"], [0, rad, 1])],
                     [new StudyArtifact(Path.GetRelativePath(directory, chart), $"{model.DisplayName}: bits")], null, 2));

@@ -1,7 +1,6 @@
 using FlipGuard.Hessian;
 using FlipGuard.Tests.Hessian;
-using FlipGuard.Training;
-using TorchSharp;
+using FlipGuard.Training.Objectives;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Tests.Training;

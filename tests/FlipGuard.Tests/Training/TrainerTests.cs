@@ -1,3 +1,5 @@
+using FlipGuard.Checkpoints;
+using FlipGuard.Core;
 using FlipGuard.Models;
 using FlipGuard.Training;
 using static TorchSharp.torch;

@@ -1,7 +1,0 @@
-namespace FlipGuard.Faults;
-
-/// <summary>
-/// What a sweep needs to know about one swept tensor once the model is gone (merging shards needs no torch):
-/// its index in <see cref="FlipTarget.Tensors"/>, name, layer, kind, size and int8 scale.
-/// </summary>
-public sealed record SiteTensor(int Target, string Name, string Layer, TensorKind Kind, long Length, float Scale);

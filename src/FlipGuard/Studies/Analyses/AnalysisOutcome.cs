@@ -1,0 +1,14 @@
+using FlipGuard.Studies.Results;
+
+namespace FlipGuard.Studies.Analyses;
+
+/// <summary>
+/// What one analysis measured on one model: table values, series for the comparison charts, files, and its full
+/// result as JSON (kept in the store for anyone who wants more than the table).
+/// </summary>
+public sealed record AnalysisOutcome(
+    IReadOnlyList<MetricValue> Metrics,
+    IReadOnlyList<SeriesValue> Series,
+    IReadOnlyList<StudyArtifact> Artifacts,
+    string? DetailJson,
+    double Seconds);
