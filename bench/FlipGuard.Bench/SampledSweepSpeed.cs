@@ -1,3 +1,4 @@
+using FlipGuard.Sweeps;
 using System.Diagnostics;
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;

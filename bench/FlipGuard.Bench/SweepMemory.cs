@@ -1,3 +1,4 @@
+using FlipGuard.Sweeps;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models.Zoo;

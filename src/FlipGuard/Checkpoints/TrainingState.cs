@@ -12,7 +12,7 @@ namespace FlipGuard.Checkpoints;
 /// last finished epoch and ends with the same weights as an uninterrupted one. Each snapshot is written into a
 /// temporary folder and renamed into place, so a crash never leaves a half-written epoch behind.
 /// </summary>
-public sealed class TrainingState
+public sealed class TrainingState : ITrainingSnapshots
 {
     private readonly string directory;
 

@@ -1,3 +1,4 @@
+using FlipGuard.Sweeps;
 using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;

@@ -1,3 +1,4 @@
+using FlipGuard.Studies.Analyses;
 using System.Net;
 using System.Text;
 using FlipGuard.Studies.Results;

@@ -5,9 +5,6 @@ using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Reports;
 
-/// <summary>A chart file of the report and its caption.</summary>
-public sealed record StudyFigure(string Path, string Caption);
-
 /// <summary>
 /// The report's comparison charts, drawn from the store: one bar chart per table column (recipes side by side, one
 /// colour per architecture), the analyses' own comparison charts (<see cref="StudyAnalysisCatalog.Charts"/>: accuracy

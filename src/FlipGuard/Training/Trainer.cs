@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FlipGuard.Checkpoints;
 using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Models;
@@ -22,7 +21,7 @@ public static class Trainer
     /// </summary>
     public static (nn.Module<Tensor, Tensor> Model, TrainingResult Result) Train(
         ModelSpec spec, TrainingConfig config, TrainingData data,
-        TrainingState? resume = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        ITrainingSnapshots? resume = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
         nn.Module? initialWeights = null)
     {
         TorchRuntime.EnsureInitialized();

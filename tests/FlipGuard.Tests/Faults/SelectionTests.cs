@@ -1,3 +1,4 @@
+using FlipGuard.Sweeps;
 using FlipGuard.Core;
 using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
 using FlipGuard.Core;
-using FlipGuard.Reports;
 using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Studies.Analyses;

@@ -1,5 +1,4 @@
 using FlipGuard.Charts;
-using FlipGuard.Reports;
 using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Studies.Analyses;

@@ -1,4 +1,3 @@
-using FlipGuard.Reports;
 using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Studies.Analyses;
@@ -19,3 +18,6 @@ public interface IStudyComparisonChart
     /// <summary>Writes the charts (one per architecture) into <paramref name="directory"/>; none when no model has the analysis.</summary>
     IReadOnlyList<StudyFigure> Write(StudyResults results, string directory);
 }
+
+/// <summary>A chart file of the report and its caption.</summary>
+public sealed record StudyFigure(string Path, string Caption);

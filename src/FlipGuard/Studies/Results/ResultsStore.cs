@@ -1,7 +1,6 @@
 using System.Globalization;
 using FlipGuard.Checkpoints;
 using FlipGuard.Core;
-using FlipGuard.Studies.Analyses;
 using Microsoft.Data.Sqlite;
 
 namespace FlipGuard.Studies.Results;

@@ -1,8 +1,9 @@
+using FlipGuard.Faults.Targets;
 using FlipGuard.Core;
 using FlipGuard.Faults.Encodings;
 using FlipGuard.Sweeps.Storage;
 
-namespace FlipGuard.Faults.Targets;
+namespace FlipGuard.Sweeps;
 
 /// <summary>
 /// The deterministic enumeration of a sweep's flips. Entries (one parameter value each) are ordered by tensor in

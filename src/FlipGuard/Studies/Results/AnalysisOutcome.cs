@@ -1,6 +1,6 @@
 using FlipGuard.Studies.Results;
 
-namespace FlipGuard.Studies.Analyses;
+namespace FlipGuard.Studies.Results;
 
 /// <summary>
 /// What one analysis measured on one model: table values, series for the comparison charts, files, and its full
