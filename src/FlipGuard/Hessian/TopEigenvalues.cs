@@ -1,6 +1,7 @@
 using FlipGuard.Core;
 using TorchSharp;
 using static TorchSharp.torch;
+using System.Text.Json.Serialization;
 
 namespace FlipGuard.Hessian;
 
@@ -86,4 +87,14 @@ public static class TopEigenvalues
         if (k < 1) throw new FlipGuardException($"--top-k must be at least 1, got {k}");
         if (k > hessian.Dimension) throw new FlipGuardException($"--top-k {k} exceeds the number of parameters ({hessian.Dimension})");
     }
+}
+
+/// <summary>The largest Hessian eigenvalues (descending) with their eigenvectors and what they cost.</summary>
+/// <param name="Values">Eigenvalues, largest first.</param>
+/// <param name="Method">lanczos or power.</param>
+/// <param name="HessianVectorProducts">Products spent, the fair unit for comparing methods.</param>
+public sealed record EigenEstimate(double[] Values, string Method, int HessianVectorProducts)
+{
+    /// <summary>Unit eigenvectors as flat float tensors (not serialised).</summary>
+    [JsonIgnore] public IReadOnlyList<Tensor> Vectors { get; init; } = [];
 }

@@ -124,3 +124,22 @@ public sealed class DatasetCatalog
         _ => $"unknown dataset '{name}' (known: {string.Join(", ", Names)})",
     };
 }
+
+/// <summary>One line of <c>flipguard data list</c>: whether a dataset is usable, from where, and how to get it.</summary>
+/// <param name="Name">Catalog name.</param>
+/// <param name="Present">True when <see cref="DatasetCatalog.Resolve"/> would succeed.</param>
+/// <param name="Source">Where it would be read from, when present.</param>
+/// <param name="Location">The folder or archive, when present.</param>
+/// <param name="TrainCount">Training samples, when cheap to learn from headers or file sizes.</param>
+/// <param name="TestCount">Test samples, when cheap to learn.</param>
+/// <param name="Hint">One line telling how to get (the full version of) the dataset, or what is wrong with the copy found.</param>
+public sealed record DatasetStatus(
+    string Name, bool Present, DatasetSource? Source, string? Location, int? TrainCount, int? TestCount, string Hint);
+
+/// <summary>A loaded dataset plus where it came from, so a run can record the exact data it used.</summary>
+/// <param name="Name">Catalog name, e.g. <c>mnist</c>.</param>
+/// <param name="Train">Training samples.</param>
+/// <param name="Test">Test samples.</param>
+/// <param name="Source">Kind of place it was found in.</param>
+/// <param name="Location">The folder or archive it was read from.</param>
+public sealed record ResolvedDataset(string Name, RawImageSet Train, RawImageSet Test, DatasetSource Source, string Location);

@@ -113,3 +113,9 @@ public sealed class DatasetDownloader
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false));
     }
 }
+
+/// <summary>Progress of one file's download, reported so the CLI can draw a progress bar without the library printing.</summary>
+/// <param name="FileName">The file being downloaded.</param>
+/// <param name="BytesReceived">Bytes received so far.</param>
+/// <param name="TotalBytes">Expected size, when the server says.</param>
+public sealed record DownloadProgress(string FileName, long BytesReceived, long? TotalBytes);

@@ -145,3 +145,9 @@ public static class SequentialBuilder
         if (present) throw new FlipGuardException($"{where}: this layer type takes no {what}");
     }
 }
+
+/// <summary>
+/// One layer of a built described architecture, for <c>flipguard models describe</c> and validation messages:
+/// its state-dict path, type, output shape (per sample) and number of trainable parameters.
+/// </summary>
+public sealed record LayerSummary(string Path, string Type, long[] OutputShape, long Parameters);
