@@ -22,9 +22,6 @@ public readonly record struct SweepShard(int Index, int Count)
         return new SweepShard(k, n);
     }
 
-    /// <summary>Whether this shard evaluates flip <paramref name="ordinal"/>.</summary>
-    public bool Owns(long ordinal) => ordinal % Count == Index;
-
     /// <summary>How many of <paramref name="total"/> flips this shard owns.</summary>
     public long LocalCount(long total) => total <= Index ? 0 : (total - Index + Count - 1) / Count;
 
