@@ -34,7 +34,7 @@ public static class HessianAnalysis
         var hessian = CreateOperator(model, images, labels, options.Layers, options.Samples, options.BatchSize, options.TrainMode, out int n);
         double loss = hessian.Loss();
         var trace = HutchinsonTrace.Estimate(hessian, options.Trace,
-            progress is null ? null : new Relay(p => progress.Report(new HessianProgress("trace", p, options.Trace.MaxProbes))), cancellation);
+            progress is null ? null : new ProgressRelay<int>(p => progress.Report(new HessianProgress("trace", p, options.Trace.MaxProbes))), cancellation);
         EigenEstimate? top = null;
         if (options.TopK > 0)
         {
@@ -64,10 +64,5 @@ public static class HessianAnalysis
         if (batchSize < 1) throw new FlipGuardException($"--batch-size must be at least 1, got {batchSize}");
         used = (int)(samples > 0 ? Math.Min(samples, images.shape[0]) : images.shape[0]);
         return new HessianOperator(model, layers.Select(model), SampleBatches.First(images, labels, used, batchSize), trainMode);
-    }
-
-    private sealed class Relay(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

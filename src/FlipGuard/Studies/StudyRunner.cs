@@ -137,7 +137,7 @@ public static class StudyRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            var (network, result) = Trainer.Train(spec, config, TrainingData.From(data), state, new Relay<TrainingProgress>(p =>
+            var (network, result) = Trainer.Train(spec, config, TrainingData.From(data), state, new ProgressRelay<TrainingProgress>(p =>
                 report(((p.Epoch - 1) * (double)p.Steps + p.Step) / (p.Epochs * (double)p.Steps), $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F4}")), cancellation, initial);
             using (network)
             {
@@ -191,9 +191,4 @@ public static class StudyRunner
 
     private static string Summary(AnalysisOutcome o) =>
         $"{o.Seconds:F1}s" + (o.Metrics.Count > 0 ? "  " + string.Join("  ", o.Metrics.Select(m => $"{m.Name[(m.Name.IndexOf('.') + 1)..]} {m.Value:G5}")) : "");
-
-    private sealed class Relay<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
-    }
 }

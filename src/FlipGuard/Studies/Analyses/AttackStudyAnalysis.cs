@@ -105,7 +105,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
             Dataset = context.Metadata.Dataset,
         };
         var result = ProgressiveBitSearch.Run(target, context.Data.Train.Images, context.Data.Train.Labels, images, labels, options,
-            new Relay(p =>
+            new ProgressRelay<AttackProgress>(p =>
             {
                 double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);
                 double within = Math.Clamp(Math.Max(drop, p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips), 0, 1);
@@ -121,10 +121,5 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
         string chart = AttackCharts.AccuracyVsFlips(Path.Combine(context.WorkDirectory, "accuracy-vs-flips.png"), [(context.Model.DisplayName, result)]);
         var artifacts = new List<StudyArtifact> { context.Artifact(chart, $"{context.Model.DisplayName}: test accuracy against bit flips (BFA)") };
         return new AnalysisOutcome(metrics, [], artifacts, JsonSerializer.Serialize(result, RecordJournal.Json), result.Seconds);
-    }
-
-    private sealed class Relay(Action<AttackProgress> action) : IProgress<AttackProgress>
-    {
-        public void Report(AttackProgress value) => action(value);
     }
 }

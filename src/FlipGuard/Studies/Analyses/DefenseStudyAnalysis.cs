@@ -164,7 +164,7 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
                     Defense = shield.Name,
                     EvaluatorName = $"defended({innerName})",
                 };
-                var result = BitFlipSweep.Run(target, evaluator, options, new Relay<SweepProgress>(p =>
+                var result = BitFlipSweep.Run(target, evaluator, options, new ProgressRelay<SweepProgress>(p =>
                     context.Report((at + (p.Total == 0 ? 1 : (double)p.Done / p.Total)) / steps, $"{d}: sweep {p.Done:N0}/{p.Total:N0} flips")), cancellation);
                 var summary = SweepSummary.From(result);
                 metrics.Add(summary.Estimates is { } e
@@ -190,7 +190,7 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
                     Repair = new DefenseRepair(shield),
                 };
                 var result = ProgressiveBitSearch.Run(quantised, context.Data.Train.Images, context.Data.Train.Labels, images, labels, options,
-                    new Relay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,
+                    new ProgressRelay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,
                         $"{d}: attack {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · repaired accuracy {p.Accuracy:P1}")), cancellation);
                 metrics.Add(MetricValue.MeanOf(AttackFlips(d), AttackStudyAnalysis.FlipsPerAttack(result)));
                 runs[k] = runs[k] with { AttackOverhead = shield.Overhead, Attack = result };
@@ -215,9 +215,4 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
     private EntryScores HessianScores(FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation) =>
         HessianGuidedRanking.Score(target, SampleBatches.First(context.Data.Train.Images, context.Data.Train.Labels, settings.HessianSamples, 500),
             bits.Bits.ToList(), settings.Probes, settings.Seed, null, cancellation);
-
-    private sealed class Relay<T>(Action<T> action) : IProgress<T>
-    {
-        public void Report(T value) => action(value);
-    }
 }

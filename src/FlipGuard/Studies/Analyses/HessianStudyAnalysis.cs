@@ -67,17 +67,12 @@ public sealed class HessianStudyAnalysis(HessianStudySettings settings) : IStudy
         var options = settings.Options();
         var images = context.Data.Test.Images;
         var report = HessianAnalysis.Run(context.Network, images, context.Data.Test.Labels, options,
-            new Relay(p => context.Report(p.Stage == "trace" ? 0.8 * p.Done / Math.Max(1, p.Total) : p.Done > 0 ? 1 : 0.8, $"{p.Stage} {p.Done}/{p.Total}")), cancellation);
+            new ProgressRelay<HessianProgress>(p => context.Report(p.Stage == "trace" ? 0.8 * p.Done / Math.Max(1, p.Total) : p.Done > 0 ? 1 : 0.8, $"{p.Stage} {p.Done}/{p.Total}")), cancellation);
         const double z = 1.959963984540054;
         var t = report.Trace;
         var metrics = new List<MetricValue> { new(Trace, t.Mean, t.Mean - z * t.StandardError, t.Mean + z * t.StandardError) };
         if (report.TopEigenvalues is { Values.Length: > 0 } top) metrics.Add(new MetricValue(TopEigenvalue, top.Values[0]));
         string detail = JsonSerializer.Serialize(report with { Trace = t with { Samples = [] } }, CheckpointFile.JsonOptions);
         return new AnalysisOutcome(metrics, [], [], detail, report.Seconds);
-    }
-
-    private sealed class Relay(Action<HessianProgress> action) : IProgress<HessianProgress>
-    {
-        public void Report(HessianProgress value) => action(value);
     }
 }

@@ -97,7 +97,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
             Dataset = context.Metadata.Dataset,
         };
         var result = RandomFaultInjection.Run(target, images, labels, options,
-            new Relay(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancellation);
+            new ProgressRelay<InjectionProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancellation);
         int samples = result.Definition.Samples;
         var metrics = result.Levels.Select(l => MetricValue.MeanOf(AccuracyAt(l.Level), l.Trials.Select(t => (double)t.Correct / samples).ToArray(), 0, 1)).ToList();
         InjectionTrialsCsv.Write(Path.Combine(context.WorkDirectory, "trials.csv"), result);
@@ -105,10 +105,5 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
         var artifacts = new List<StudyArtifact> { context.Artifact(chart, $"{context.Model.DisplayName}: test accuracy against the bit-error rate") };
         var detail = new InjectionStudyDetail(result, result.Levels.Select(l => l.Trials).ToList());
         return new AnalysisOutcome(metrics, [], artifacts, JsonSerializer.Serialize(detail, RecordJournal.Json), result.Seconds);
-    }
-
-    private sealed class Relay(Action<InjectionProgress> action) : IProgress<InjectionProgress>
-    {
-        public void Report(InjectionProgress value) => action(value);
     }
 }

@@ -91,7 +91,7 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
             EvaluatorName = evaluatorName,
         };
         var result = BitFlipSweep.Run(target, evaluator, options,
-            new Relay(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s")), cancellation);
+            new ProgressRelay<SweepProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s")), cancellation);
         var s = SweepSummary.From(result);
         var o = s.Overall;
         var metrics = s.Estimates is { } e
@@ -111,10 +111,5 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
         string[] captions = ["RAD histogram", "harmful flips per bit position", "harmful flips per layer"];
         var artifacts = charts.Select((path, i) => context.Artifact(path, $"{context.Model.DisplayName}: {captions[Math.Min(i, captions.Length - 1)]}")).ToList();
         return new AnalysisOutcome(metrics, series, artifacts, JsonSerializer.Serialize(s, CheckpointFile.JsonOptions), result.Seconds);
-    }
-
-    private sealed class Relay(Action<SweepProgress> action) : IProgress<SweepProgress>
-    {
-        public void Report(SweepProgress value) => action(value);
     }
 }
