@@ -21,6 +21,6 @@ public sealed class HessianScoring
         if (samples < 1) throw new FlipGuardException($"--hessian-samples must be ≥ 1, got {samples}");
         var batches = SampleBatches.First(train.Images, train.Labels, samples, 500);
         return ProgressView.Run(quiet, "Hessian diagonal", probes, bar => HessianGuidedRanking.Score(target, batches, bits, probes, seed,
-            new SynchronousProgress<int>(p => { bar.Value = p; bar.Description = $"Hessian diagonal, probe {p}/{probes}"; }), token));
+            new ProgressRelay<int>(p => { bar.Value = p; bar.Description = $"Hessian diagonal, probe {p}/{probes}"; }), token));
     }
 }

@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using FlipGuard.Reports;
 using FlipGuard.Studies;
 using FlipGuard.Studies.Results;
@@ -15,7 +16,7 @@ public static class StudyView
     public static (StudyRunResult Run, StudyResults Results, ReportFiles Report) RunAndReport(StudyConfig config, StudyRunOptions options, bool quiet, CancellationToken token)
     {
         List<string> stages = ["training", .. config.Analyses.Select(a => a.Name)];
-        var run = ProgressView.Run(quiet, "study", 1, bar => StudyRunner.Run(config, options, new SynchronousProgress<StudyProgress>(p =>
+        var run = ProgressView.Run(quiet, "study", 1, bar => StudyRunner.Run(config, options, new ProgressRelay<StudyProgress>(p =>
         {
             int stage = Math.Max(0, stages.IndexOf(p.Stage));
             bar.Value = (p.Model - 1 + (stage + Math.Clamp(p.Fraction, 0, 1)) / stages.Count) / Math.Max(1, p.Models);

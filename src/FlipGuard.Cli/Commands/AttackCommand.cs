@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using Spectre.Console;
@@ -49,7 +50,7 @@ public static class AttackCommand
                 var target = FlipTarget.Create(c.Model, int8);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
                 var result = ProgressView.Run(quiet, $"attack {name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
-                    c.Data.Test.Images, c.Data.Test.Labels, options, new SynchronousProgress<AttackProgress>(p =>
+                    c.Data.Test.Images, c.Data.Test.Labels, options, new ProgressRelay<AttackProgress>(p =>
                     {
                         double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);
                         double within = Math.Clamp(Math.Max(drop, p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips), 0, 1);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Data.Formats;
 using FlipGuard.Data.Sources;
@@ -45,7 +46,7 @@ public static class DataCommand
             Uri? mirror = parse.GetValue(baseUrl) is { } m ? new Uri(m.EndsWith('/') ? m : m + "/") : null;
             string dir = ProgressView.Run(false, "downloading", 1, bar =>
                 new DatasetDownloader(baseAddress: mirror).FetchAsync(parse.GetValue(name)!, root,
-                    new SynchronousProgress<DownloadProgress>(p =>
+                    new ProgressRelay<DownloadProgress>(p =>
                     {
                         bar.Description = p.FileName;
                         if (p.TotalBytes is > 0) bar.Value = (double)p.BytesReceived / p.TotalBytes.Value;

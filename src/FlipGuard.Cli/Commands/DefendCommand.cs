@@ -114,7 +114,7 @@ public static class DefendCommand
                 EvaluatorName = $"defended({innerName})",
             };
             var result = ProgressView.Run(quiet, "defended sweep", 1, bar => BitFlipSweep.Run(target, evaluator, options,
-                new SynchronousProgress<SweepProgress>(p =>
+                new ProgressRelay<SweepProgress>(p =>
                 {
                     bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     bar.Description = $"defended sweep {p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s";
@@ -141,7 +141,7 @@ public static class DefendCommand
         };
         int n = options.Seeds.Count;
         var result = ProgressView.Run(quiet, $"attack {name} through {shield.Name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
-            c.Data.Test.Images, c.Data.Test.Labels, options, new SynchronousProgress<AttackProgress>(p =>
+            c.Data.Test.Images, c.Data.Test.Labels, options, new ProgressRelay<AttackProgress>(p =>
             {
                 bar.Value = p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1);
                 bar.Description = $"attack {name} seed {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · defended accuracy {p.Accuracy:P1} (target {p.TargetAccuracy:P1})";
@@ -162,7 +162,7 @@ public static class DefendCommand
             JournalDirectory = Path.Combine(outDir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset, Repair = new DefenseRepair(shield),
         };
         var result = ProgressView.Run(quiet, $"inject {name} through {shield.Name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
-            new SynchronousProgress<InjectionProgress>(p =>
+            new ProgressRelay<InjectionProgress>(p =>
             {
                 bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                 bar.Description = $"inject {name} {p.Done:N0}/{p.Total:N0} trials · level {p.Level:G3}";

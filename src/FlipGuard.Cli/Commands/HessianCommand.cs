@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using FlipGuard.Hessian;
 using Spectre.Console;
 
@@ -40,7 +41,7 @@ public static class HessianCommand
             var options = new HessianOptions(LayerSelection.Parse(parse.GetValue(layers)!), parse.GetValue(samples), parse.GetValue(batch), trace,
                 parse.GetValue(topK), parse.GetValue(method)!, densityPath is null ? 0 : 4, parse.GetValue(trainMode));
             var report = ProgressView.Run(quiet, "Hessian", 1, bar => HessianAnalysis.Run(c.Model, c.Data.Test.Images, c.Data.Test.Labels, options,
-                new SynchronousProgress<HessianProgress>(p =>
+                new ProgressRelay<HessianProgress>(p =>
                 {
                     bar.Description = $"{p.Stage} {p.Done}/{p.Total}";
                     bar.Value = p.Stage == "trace" ? 0.8 * p.Done / p.Total : p.Done > 0 ? 1 : 0.8;

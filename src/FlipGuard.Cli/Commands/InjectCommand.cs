@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -48,7 +49,7 @@ public static class InjectCommand
                 var target = FlipTarget.Create(c.Model, q);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
                 var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
-                    new SynchronousProgress<InjectionProgress>(p =>
+                    new ProgressRelay<InjectionProgress>(p =>
                     {
                         bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                         bar.Description = $"inject {name} {p.Done:N0}/{p.Total:N0} trials · level {p.Level:G3} · ETA {Eta(p.Remaining)}";

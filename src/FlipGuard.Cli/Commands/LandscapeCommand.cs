@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using FlipGuard.Hessian;
 using Spectre.Console;
 
@@ -41,7 +42,7 @@ public static class LandscapeCommand
                 bar.Description = "top eigenvectors";
                 var top = TopEigenvalues.ByLanczos(hessian, only1 ? 1 : 2, seed: parse.GetValue(seed), cancellation: token);
                 bar.Description = "loss grid";
-                return LossLandscape.Compute(hessian, top, parse.GetValue(radius), n, new SynchronousProgress<int>(d => bar.Value = d + 1), token);
+                return LossLandscape.Compute(hessian, top, parse.GetValue(radius), n, new ProgressRelay<int>(d => bar.Value = d + 1), token);
             });
             string dir = parse.GetValue(output)!;
             string arch = c.Metadata.Model.Architecture;

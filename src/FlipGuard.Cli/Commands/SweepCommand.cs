@@ -64,7 +64,7 @@ public static class SweepCommand
                 EvaluatorName = evaluatorName,
             };
             var result = ProgressView.Run(quiet, "sweep", 1, bar => BitFlipSweep.Run(target, evaluator, options,
-                new SynchronousProgress<SweepProgress>(p =>
+                new ProgressRelay<SweepProgress>(p =>
                 {
                     bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     bar.Description = $"sweep {p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s · ETA {Eta(p.Remaining)}";

@@ -99,7 +99,7 @@ public static class TrainCommand
                 AnsiConsole.MarkupLine($"Training [bold]{Markup.Escape(spec.ToString())}[/] on [bold]{Markup.Escape(data.Description)}[/]");
             int stepsPerEpoch = (int)Math.Ceiling((config.TrainLimit > 0 ? Math.Min(config.TrainLimit, data.TrainCount) : data.TrainCount) / (double)config.BatchSize);
             var (trained, result) = ProgressView.Run(quiet, "training", config.Epochs * stepsPerEpoch, bar =>
-                Trainer.Train(spec, config, TrainingData.From(data, torchDevice), state, new SynchronousProgress<TrainingProgress>(p =>
+                Trainer.Train(spec, config, TrainingData.From(data, torchDevice), state, new ProgressRelay<TrainingProgress>(p =>
                 {
                     bar.Value = (p.Epoch - 1) * (double)p.Steps + p.Step;
                     bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.RunningLoss:F4}";

@@ -94,7 +94,7 @@ public class SweepTests
         // Kill: cancel from the progress callback after two blocks.
         string j = dir.Sub("killed");
         using var cts = new CancellationTokenSource();
-        var progress = new FlipGuard.Cli.SynchronousProgress<SweepProgress>(p => { if (p.Done >= 74) cts.Cancel(); });
+        var progress = new ProgressRelay<SweepProgress>(p => { if (p.Done >= 74) cts.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => BitFlipSweep.Run(target, ev, Options(j), progress, cts.Token));
         Assert.Equal(2, Directory.GetFiles(j, "block-*.bin").Length);
         var counting = new CountingEvaluator(ev);
