@@ -1,6 +1,8 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Faults.Targets;
+using FlipGuard.Workflows;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Cli;
@@ -23,6 +25,13 @@ public sealed class CheckpointWithData : IDisposable
     public LoadedDataset Data { get; }
     /// <summary>Dataset name.</summary>
     public string Dataset { get; }
+
+    /// <summary>
+    /// The model as the fault workflows take it: its flip target (with <paramref name="int8"/>, weights quantised in
+    /// place), the checkpoint's weights hash, the dataset name, the test split and the training split as attack pool.
+    /// </summary>
+    public ModelUnderTest UnderTest(bool int8) =>
+        new(FlipTarget.Create(Model, int8), Metadata.WeightsSha256, Dataset, Data.Test.Images, Data.Test.Labels, Data.Train.Images, Data.Train.Labels);
 
     /// <summary>Loads and cross-checks both; a shape or class mismatch is a user error.</summary>
     public static CheckpointWithData Load(string path, string? dataset, string? dataDir, int testLimit)

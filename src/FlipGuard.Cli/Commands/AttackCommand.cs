@@ -4,6 +4,7 @@ using FlipGuard.Charts;
 using FlipGuard.Core;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
+using FlipGuard.Workflows;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;
@@ -47,16 +48,15 @@ public static class AttackCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var target = FlipTarget.Create(c.Model, int8);
-                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
-                var result = ProgressView.Run(quiet, $"attack {name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
-                    c.Data.Test.Images, c.Data.Test.Labels, options, new ProgressRelay<AttackProgress>(p =>
+                var model = c.UnderTest(int8);
+                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
+                var result = ProgressView.Run(quiet, $"attack {name}", n, bar => AttackWorkflow.Run(model, options, progress: new ProgressRelay<AttackProgress>(p =>
                     {
                         double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);
                         double within = Math.Clamp(Math.Max(drop, p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips), 0, 1);
                         bar.Value = p.SeedIndex + within;
                         bar.Description = $"attack {name} seed {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · accuracy {p.Accuracy:P1} (target {p.TargetAccuracy:P1})";
-                    }), token));
+                    }), cancel: token));
                 AttackOutput.Write(dir, name, path, result);
                 results.Add((name, path, Path.GetFullPath(dir), result));
             }

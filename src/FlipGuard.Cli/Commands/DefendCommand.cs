@@ -8,6 +8,7 @@ using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
+using FlipGuard.Workflows;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;
@@ -76,7 +77,8 @@ public static class DefendCommand
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            var target = FlipTarget.Create(c.Model, q);
+            var model = c.UnderTest(q);
+            var target = model.Target;
 
             double share = parse.GetValue(protect) ?? (kind == "hessian-ecc" ? DefenseChoice.DefaultHessianShare : 1.0);
             if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
@@ -94,26 +96,16 @@ public static class DefendCommand
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{name}-{kind}" + (mode == "sweep" ? "" : "-" + mode));
             var overhead = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction };
             if (attackOptions is not null)
-                return RunAttack(c, target, shield, attackOptions, name, path, outDir, overhead, quiet, token);
+                return RunAttack(model, shield, attackOptions, name, path, outDir, overhead, quiet, token);
             if (injectOptions is not null)
-                return RunInjection(c, target, shield, injectOptions, name, path, outDir, overhead, quiet, token);
-            var sites = FlipSites.Create(target, bitSelection, paramSelection, unchecked((ulong)seedValue));
-            var screening = DefenseScreening.Run(shield, sites, token);
-
-            var (inner, innerName) = FlipEvaluatorFactory.Create(target, c.Data.Test.Images, c.Data.Test.Labels, parse.GetValue(naive), chunkSize);
-            using var evaluator = new DefendedFlipEvaluator(target, shield, inner, c.Data.Test.Images, c.Data.Test.Labels, chunkSize);
+                return RunInjection(model, shield, injectOptions, name, path, outDir, overhead, quiet, token);
+            using var sweep = new SweepWorkflow(model, chunkSize, parse.GetValue(naive));
             var options = new SweepOptions(bitSelection, paramSelection)
             {
-                Seed = unchecked((ulong)seedValue),
-                JournalDirectory = SweepJournal.PathIn(outDir),
-                Resume = parse.GetValue(resume),
-                CheckpointSha256 = c.Metadata.WeightsSha256,
-                Dataset = c.Dataset,
-                Chunk = chunkSize,
-                Defense = shield.Name,
-                EvaluatorName = $"defended({innerName})",
+                Seed = unchecked((ulong)seedValue), JournalDirectory = SweepJournal.PathIn(outDir), Resume = parse.GetValue(resume),
             };
-            var result = ProgressView.Run(quiet, "defended sweep", 1, bar => BitFlipSweep.Run(target, evaluator, options,
+            var screening = sweep.Screen(shield, options, token);
+            var result = ProgressView.Run(quiet, "defended sweep", 1, bar => sweep.Run(options, shield,
                 new ProgressRelay<SweepProgress>(p =>
                 {
                     bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
@@ -131,17 +123,13 @@ public static class DefendCommand
         return command;
     }
 
-    private static int RunAttack(CheckpointWithData c, FlipTarget target, IDefense shield, AttackOptions baseOptions, string name, string path, string outDir,
+    private static int RunAttack(ModelUnderTest model, IDefense shield, AttackOptions baseOptions, string name, string path, string outDir,
         object overhead, bool quiet, CancellationToken token)
     {
-        var options = baseOptions with
-        {
-            JournalDirectory = Path.Combine(outDir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset,
-            Repair = new DefenseRepair(shield), TargetOnRepaired = true,
-        };
+        var options = baseOptions with { JournalDirectory = Path.Combine(outDir, "journal") };
         int n = options.Seeds.Count;
-        var result = ProgressView.Run(quiet, $"attack {name} through {shield.Name}", n, bar => ProgressiveBitSearch.Run(target, c.Data.Train.Images, c.Data.Train.Labels,
-            c.Data.Test.Images, c.Data.Test.Labels, options, new ProgressRelay<AttackProgress>(p =>
+        var result = ProgressView.Run(quiet, $"attack {name} through {shield.Name}", n, bar => AttackWorkflow.Run(model, options, shield,
+            new ProgressRelay<AttackProgress>(p =>
             {
                 bar.Value = p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1);
                 bar.Description = $"attack {name} seed {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · defended accuracy {p.Accuracy:P1} (target {p.TargetAccuracy:P1})";
@@ -154,14 +142,11 @@ public static class DefendCommand
         return 0;
     }
 
-    private static int RunInjection(CheckpointWithData c, FlipTarget target, IDefense shield, InjectionOptions baseOptions, string name, string path, string outDir,
+    private static int RunInjection(ModelUnderTest model, IDefense shield, InjectionOptions baseOptions, string name, string path, string outDir,
         object overhead, bool quiet, CancellationToken token)
     {
-        var options = baseOptions with
-        {
-            JournalDirectory = Path.Combine(outDir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset, Repair = new DefenseRepair(shield),
-        };
-        var result = ProgressView.Run(quiet, $"inject {name} through {shield.Name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
+        var options = baseOptions with { JournalDirectory = Path.Combine(outDir, "journal") };
+        var result = ProgressView.Run(quiet, $"inject {name} through {shield.Name}", 1, bar => InjectionWorkflow.Run(model, options, shield,
             new ProgressRelay<InjectionProgress>(p =>
             {
                 bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;

@@ -4,6 +4,7 @@ using FlipGuard.Core;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
+using FlipGuard.Workflows;
 using Spectre.Console;
 
 namespace FlipGuard.Cli.Commands;
@@ -46,14 +47,14 @@ public static class InjectCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var target = FlipTarget.Create(c.Model, q);
-                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal"), CheckpointSha256 = c.Metadata.WeightsSha256, Dataset = c.Dataset };
-                var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => RandomFaultInjection.Run(target, c.Data.Test.Images, c.Data.Test.Labels, options,
+                var model = c.UnderTest(q);
+                var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
+                var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => InjectionWorkflow.Run(model, options, progress:
                     new ProgressRelay<InjectionProgress>(p =>
                     {
                         bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                         bar.Description = $"inject {name} {p.Done:N0}/{p.Total:N0} trials · level {p.Level:G3} · ETA {Eta(p.Remaining)}";
-                    }), token));
+                    }), cancel: token));
                 InjectionOutput.Write(dir, name, path, result);
                 results.Add((name, path, result));
             }

@@ -4,6 +4,7 @@ using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
+using FlipGuard.Workflows;
 
 namespace FlipGuard.Cli.Commands;
 
@@ -47,10 +48,7 @@ public static class SweepCommand
             string path = parse.GetValue(checkpoint)!;
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "sweep-" + Path.GetFileNameWithoutExtension(path));
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            var target = FlipTarget.Create(c.Model, q);
-            bool useNaive = parse.GetValue(naive);
-            var (evaluator, evaluatorName) = FlipEvaluatorFactory.Create(target, c.Data.Test.Images, c.Data.Test.Labels, useNaive, chunkSize);
-            using var evaluatorScope = evaluator;
+            using var sweep = new SweepWorkflow(c.UnderTest(q), chunkSize, parse.GetValue(naive));
             var options = new SweepOptions(bitSelection, paramSelection)
             {
                 Seed = unchecked((ulong)seedValue),
@@ -58,17 +56,13 @@ public static class SweepCommand
                 Shard = part,
                 JournalDirectory = SweepJournal.PathIn(outDir),
                 Resume = parse.GetValue(resume),
-                CheckpointSha256 = c.Metadata.WeightsSha256,
-                Dataset = c.Dataset,
-                Chunk = chunkSize,
-                EvaluatorName = evaluatorName,
             };
-            var result = ProgressView.Run(quiet, "sweep", 1, bar => BitFlipSweep.Run(target, evaluator, options,
+            var result = ProgressView.Run(quiet, "sweep", 1, bar => sweep.Run(options, progress:
                 new ProgressRelay<SweepProgress>(p =>
                 {
                     bar.Value = p.Total == 0 ? 1 : (double)p.Done / p.Total;
                     bar.Description = $"sweep {p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s · ETA {Eta(p.Remaining)}";
-                }), token));
+                }), cancel: token));
             var (summary, files) = SweepOutput.Write(outDir, result, c.Metadata.Model.Architecture, parse.GetValue(records));
             if (quiet) { Output.WriteJson(new { checkpoint = c.Path, output = Path.GetFullPath(outDir), seconds = result.Seconds, summary }); return 0; }
             SweepOutput.Render(summary, files, result.Seconds);

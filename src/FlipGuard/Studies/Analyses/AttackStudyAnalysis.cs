@@ -6,6 +6,7 @@ using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
+using FlipGuard.Workflows;
 
 namespace FlipGuard.Studies.Analyses;
 
@@ -95,22 +96,14 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var (images, labels) = context.TestSamples(settings.Limit);
-        var target = FlipTarget.Create(context.Network, !settings.Float32);
-        var options = settings.Options() with
-        {
-            JournalDirectory = Path.Combine(context.WorkDirectory, "journal"),
-            Resume = true,
-            CheckpointSha256 = context.Metadata.WeightsSha256,
-            Dataset = context.Metadata.Dataset,
-        };
-        var result = ProgressiveBitSearch.Run(target, context.Data.Train.Images, context.Data.Train.Labels, images, labels, options,
+        var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
+        var result = AttackWorkflow.Run(context.UnderTest(settings.Limit, !settings.Float32), options, progress:
             new ProgressRelay<AttackProgress>(p =>
             {
                 double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);
                 double within = Math.Clamp(Math.Max(drop, p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips), 0, 1);
                 context.Report((p.SeedIndex + within) / p.Seeds, $"attack {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · accuracy {p.Accuracy:P1} (target {p.TargetAccuracy:P1})");
-            }), cancellation);
+            }), cancel: cancellation);
 
         double[] flips = FlipsPerAttack(result);
         var metrics = new List<MetricValue> { MetricValue.MeanOf(Flips, flips) };

@@ -11,6 +11,7 @@ using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
+using FlipGuard.Workflows;
 
 namespace FlipGuard.Studies.Analyses;
 
@@ -133,38 +134,24 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var (images, labels) = context.TestSamples(settings.Limit);
         var metrics = new List<MetricValue>();
         var runs = new List<DefenseStudyRun>();
         var started = System.Diagnostics.Stopwatch.StartNew();
         int steps = settings.Defenses.Count * (settings.AttackSeeds > 0 ? 2 : 1), step = 0;
 
         // Float32 sweeps first: the int8 attacks quantise the network in place. Every defense sweeps the same flips of
-        // the same clean model, so the sites and the fast evaluator (with its caches) are built once.
-        var target = FlipTarget.Create(context.Network);
+        // the same clean model, so one workflow enumerates the flips and builds the fast evaluator (with its caches) once.
         var bits = BitSelection.Parse(settings.Bits, false);
-        var parameters = ParameterSelection.Parse(settings.Parameters);
-        var sites = FlipSites.Create(target, bits, parameters, unchecked((ulong)settings.Seed));
-        var (inner, innerName) = FlipEvaluatorFactory.Create(target, images, labels, naive: false, settings.Chunk);
-        using (inner)
+        var sweepOptions = new SweepOptions(bits, ParameterSelection.Parse(settings.Parameters)) { Seed = unchecked((ulong)settings.Seed), Resume = true };
+        var floats = context.UnderTest(settings.Limit, int8: false);
+        using (var sweep = new SweepWorkflow(floats, settings.Chunk))
             foreach (string d in settings.Defenses)
             {
                 int at = step++;
-                var shield = Build(d, target, context, bits, cancellation);
-                var screening = DefenseScreening.Run(shield, sites, cancellation);
-                using var evaluator = new DefendedFlipEvaluator(target, shield, inner, images, labels, settings.Chunk, ownsInner: false);
-                var options = new SweepOptions(bits, parameters)
-                {
-                    Seed = unchecked((ulong)settings.Seed),
-                    JournalDirectory = SweepJournal.PathIn(Path.Combine(context.WorkDirectory, d)),
-                    Resume = true,
-                    CheckpointSha256 = context.Metadata.WeightsSha256,
-                    Dataset = context.Metadata.Dataset,
-                    Chunk = settings.Chunk,
-                    Defense = shield.Name,
-                    EvaluatorName = $"defended({innerName})",
-                };
-                var result = BitFlipSweep.Run(target, evaluator, options, new ProgressRelay<SweepProgress>(p =>
+                var shield = Build(d, floats.Target, context, bits, cancellation);
+                var screening = sweep.Screen(shield, sweepOptions, cancellation);
+                var options = sweepOptions with { JournalDirectory = SweepJournal.PathIn(Path.Combine(context.WorkDirectory, d)) };
+                var result = sweep.Run(options, shield, new ProgressRelay<SweepProgress>(p =>
                     context.Report((at + (p.Total == 0 ? 1 : (double)p.Done / p.Total)) / steps, $"{d}: sweep {p.Done:N0}/{p.Total:N0} flips")), cancellation);
                 var summary = SweepSummary.From(result);
                 metrics.Add(summary.Estimates is { } e
@@ -175,21 +162,14 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
 
         if (settings.AttackSeeds > 0)
         {
-            var quantised = FlipTarget.Create(context.Network, int8: true);
+            var quantised = context.UnderTest(settings.Limit, int8: true);
             for (int k = 0; k < settings.Defenses.Count; k++)
             {
                 string d = settings.Defenses[k];
                 int at = step++;
-                var shield = Build(d, quantised, context, BitSelection.Parse("all", true), cancellation);
-                var options = settings.AttackOptions() with
-                {
-                    JournalDirectory = Path.Combine(context.WorkDirectory, d, "attack"),
-                    Resume = true,
-                    CheckpointSha256 = context.Metadata.WeightsSha256,
-                    Dataset = context.Metadata.Dataset,
-                    Repair = new DefenseRepair(shield),
-                };
-                var result = ProgressiveBitSearch.Run(quantised, context.Data.Train.Images, context.Data.Train.Labels, images, labels, options,
+                var shield = Build(d, quantised.Target, context, BitSelection.Parse("all", true), cancellation);
+                var options = settings.AttackOptions() with { JournalDirectory = Path.Combine(context.WorkDirectory, d, "attack"), Resume = true };
+                var result = AttackWorkflow.Run(quantised, options, shield,
                     new ProgressRelay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,
                         $"{d}: attack {p.SeedIndex + 1}/{p.Seeds} · {p.Flips} flips · repaired accuracy {p.Accuracy:P1}")), cancellation);
                 metrics.Add(MetricValue.MeanOf(AttackFlips(d), AttackStudyAnalysis.FlipsPerAttack(result)));

@@ -6,6 +6,7 @@ using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
 using FlipGuard.Studies.Results;
+using FlipGuard.Workflows;
 
 namespace FlipGuard.Studies.Analyses;
 
@@ -87,17 +88,9 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var (images, labels) = context.TestSamples(settings.Limit);
-        var target = FlipTarget.Create(context.Network, settings.Int8);
-        var options = settings.Options() with
-        {
-            JournalDirectory = Path.Combine(context.WorkDirectory, "journal"),
-            Resume = true,
-            CheckpointSha256 = context.Metadata.WeightsSha256,
-            Dataset = context.Metadata.Dataset,
-        };
-        var result = RandomFaultInjection.Run(target, images, labels, options,
-            new ProgressRelay<InjectionProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancellation);
+        var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
+        var result = InjectionWorkflow.Run(context.UnderTest(settings.Limit, settings.Int8), options, progress:
+            new ProgressRelay<InjectionProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancel: cancellation);
         int samples = result.Definition.Samples;
         var metrics = result.Levels.Select(l => MetricValue.MeanOf(AccuracyAt(l.Level), l.Trials.Select(t => (double)t.Correct / samples).ToArray(), 0, 1)).ToList();
         InjectionTrialsCsv.Write(Path.Combine(context.WorkDirectory, "trials.csv"), result);

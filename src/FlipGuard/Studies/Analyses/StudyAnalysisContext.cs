@@ -1,6 +1,8 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
+using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
+using FlipGuard.Workflows;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Studies.Analyses;
@@ -41,6 +43,17 @@ public sealed class StudyAnalysisContext
     {
         var (images, labels) = (Data.Test.Images, Data.Test.Labels);
         return limit > 0 && limit < images.shape[0] ? (images.narrow(0, 0, limit), labels.narrow(0, 0, limit)) : (images, labels);
+    }
+
+    /// <summary>
+    /// The model as the fault workflows take it: its flip target (with <paramref name="int8"/>, weights quantised in
+    /// place, so take the float32 one first), the checkpoint's identity, the first <paramref name="limit"/> test samples
+    /// (see <see cref="TestSamples"/>) and the training split as attack pool.
+    /// </summary>
+    public ModelUnderTest UnderTest(int limit, bool int8)
+    {
+        var (images, labels) = TestSamples(limit);
+        return new ModelUnderTest(FlipTarget.Create(Network, int8), Metadata.WeightsSha256, Metadata.Dataset, images, labels, Data.Train.Images, Data.Train.Labels);
     }
 
     /// <summary>An artifact for a file inside the study folder.</summary>

@@ -7,6 +7,7 @@ using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
+using FlipGuard.Workflows;
 
 namespace FlipGuard.Studies.Analyses;
 
@@ -75,23 +76,16 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        var (images, labels) = context.TestSamples(settings.Limit);
-        var target = FlipTarget.Create(context.Network, settings.Int8);
-        var (evaluator, evaluatorName) = FlipEvaluatorFactory.Create(target, images, labels, naive: false, settings.Chunk);
-        using var evaluatorScope = evaluator;
+        using var sweep = new SweepWorkflow(context.UnderTest(settings.Limit, settings.Int8), settings.Chunk);
         var options = new SweepOptions(BitSelection.Parse(settings.Bits, settings.Int8), ParameterSelection.Parse(settings.Parameters))
         {
             Seed = unchecked((ulong)settings.Seed),
             BlockSize = settings.BlockSize,
             JournalDirectory = SweepJournal.PathIn(context.WorkDirectory),
             Resume = true,
-            CheckpointSha256 = context.Metadata.WeightsSha256,
-            Dataset = context.Metadata.Dataset,
-            Chunk = settings.Chunk,
-            EvaluatorName = evaluatorName,
         };
-        var result = BitFlipSweep.Run(target, evaluator, options,
-            new ProgressRelay<SweepProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s")), cancellation);
+        var result = sweep.Run(options, progress:
+            new ProgressRelay<SweepProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} flips · {p.FlipsPerSecond:N0} flips/s")), cancel: cancellation);
         var s = SweepSummary.From(result);
         var o = s.Overall;
         var metrics = s.Estimates is { } e
