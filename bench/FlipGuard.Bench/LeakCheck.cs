@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Training;
@@ -27,7 +28,7 @@ internal static class LeakCheck
         int epochs = (2 * steps + perEpoch - 1) / perEpoch;
         var config = new TrainingConfig { Model = model, Epochs = epochs, Regularizer = reg, Lambda = 1e-3, Seed = 0 };
         var samples = new List<(int Step, double Mb)>();
-        var progress = new Progress(p =>
+        var progress = new ProgressRelay<TrainingProgress>(p =>
         {
             int step = (p.Epoch - 1) * p.Steps + p.Step;
             if (p.Completed is null && step % 100 == 0)
@@ -45,10 +46,5 @@ internal static class LeakCheck
         Console.WriteLine($"growth over steps {start.Step}–{samples[^1].Step} (after a {start.Step}-step warm-up): {last - start.Mb:F1} MB (allowed {allowedMb} MB)");
         double baseline = start.Mb;
         return last - baseline <= allowedMb ? 0 : 1;
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

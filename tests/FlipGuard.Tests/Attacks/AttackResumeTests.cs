@@ -3,7 +3,6 @@ using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
-using FlipGuard.Tests.Training;
 
 namespace FlipGuard.Tests.Attacks;
 
@@ -30,7 +29,7 @@ public class AttackResumeTests
 
             // Kill during the second seed, after two of its flips.
             using var cts = new CancellationTokenSource();
-            var killer = new SynchronousProgress<AttackProgress>(p => { if (p.SeedIndex == 1 && p.Flips == 2) cts.Cancel(); });
+            var killer = new ProgressRelay<AttackProgress>(p => { if (p.SeedIndex == 1 && p.Flips == 2) cts.Cancel(); });
             Assert.Throws<OperationCanceledException>(() => ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options(dir.File("b")), killer, cts.Token));
             Assert.Throws<FlipGuardException>(() => ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options(dir.File("b"))));
             var resumed = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options(dir.File("b"), resume: true));

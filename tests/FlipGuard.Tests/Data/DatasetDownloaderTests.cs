@@ -39,7 +39,7 @@ public class DatasetDownloaderTests
         var progress = new List<DownloadProgress>();
         var downloader = new DatasetDownloader(new HttpClient(stub), StubBase);
 
-        string path = await downloader.DownloadAsync(KnownFile("a.bin"), dir.Path, new SyncProgress(progress.Add));
+        string path = await downloader.DownloadAsync(KnownFile("a.bin"), dir.Path, new ProgressRelay<DownloadProgress>(progress.Add));
 
         Assert.Equal(Known, File.ReadAllBytes(path));
         Assert.Equal(new Uri(StubBase, "a.bin"), Assert.Single(stub.Requests));
@@ -99,11 +99,5 @@ public class DatasetDownloaderTests
             });
         Assert.Equal(IdxDatasetFiles.All.Select(f => f + ".gz"), DatasetSources.For("mnist").Select(f => f.FileName));
         Assert.Throws<FlipGuardException>(() => DatasetSources.For("mnist-10k"));
-    }
-
-    /// <summary>Reports synchronously, unlike Progress&lt;T&gt;, so the test sees every report before asserting.</summary>
-    private sealed class SyncProgress(Action<DownloadProgress> report) : IProgress<DownloadProgress>
-    {
-        public void Report(DownloadProgress value) => report(value);
     }
 }

@@ -3,7 +3,6 @@ using FlipGuard.Core;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
 using FlipGuard.Models;
-using FlipGuard.Tests.Training;
 
 namespace FlipGuard.Tests.Faults;
 
@@ -72,7 +71,7 @@ public class RandomFaultInjectionTests
             var target = FlipTarget.Create(model);
             var straight = RandomFaultInjection.Run(target, x, y, Options(dir.File("a")));
             using var cts = new CancellationTokenSource();
-            var killer = new SynchronousProgress<InjectionProgress>(p => { if (p.Done == 17) cts.Cancel(); });
+            var killer = new ProgressRelay<InjectionProgress>(p => { if (p.Done == 17) cts.Cancel(); });
             Assert.Throws<OperationCanceledException>(() => RandomFaultInjection.Run(target, x, y, Options(dir.File("b")), killer, cts.Token));
             Assert.Throws<FlipGuardException>(() => RandomFaultInjection.Run(target, x, y, Options(dir.File("b"))));
             var resumed = RandomFaultInjection.Run(target, x, y, Options(dir.File("b"), resume: true));

@@ -129,7 +129,7 @@ public class StudyAttackInjectionTests
         foreach (string stage in new[] { "attack", "injection" })
         {
             using var cts = new CancellationTokenSource();
-            var progress = new Progress(p => { seen.Add(p); if (p.Stage == stage && !p.Finished && p.Fraction > 0.3) cts.Cancel(); });
+            var progress = new ProgressRelay<StudyProgress>(p => { seen.Add(p); if (p.Stage == stage && !p.Finished && p.Fraction > 0.3) cts.Cancel(); });
             Assert.ThrowsAny<OperationCanceledException>(() => StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", killed), new StudyRunOptions(killed), progress, cts.Token));
             var work = Directory.GetDirectories(Path.Combine(killed, "analyses"), stage + "-*", SearchOption.AllDirectories).Single();
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(work, "journal"), "unit-*.json"));
@@ -151,10 +151,5 @@ public class StudyAttackInjectionTests
     {
         using var dir = new TempDirectory();
         return StudyAnalysisKey.Of(StudyConfig.Parse(text, "t.yaml", dir.Path).Analyses.Single(a => a.Name == "attack"));
-    }
-
-    private sealed class Progress(Action<StudyProgress> action) : IProgress<StudyProgress>
-    {
-        public void Report(StudyProgress value) => action(value);
     }
 }

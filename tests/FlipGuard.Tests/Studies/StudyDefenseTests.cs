@@ -98,7 +98,7 @@ public class StudyDefenseTests
 
         using (var cts = new CancellationTokenSource())
         {
-            var progress = new Progress(p => { if (p.Stage == DefenseStudyAnalysis.AnalysisName && !p.Finished && p.Fraction > 0.6) cts.Cancel(); });
+            var progress = new ProgressRelay<StudyProgress>(p => { if (p.Stage == DefenseStudyAnalysis.AnalysisName && !p.Finished && p.Fraction > 0.6) cts.Cancel(); });
             Assert.ThrowsAny<OperationCanceledException>(() => StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", killed), new StudyRunOptions(killed), progress, cts.Token));
         }
         var last = StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", killed), new StudyRunOptions(killed));
@@ -117,10 +117,5 @@ public class StudyDefenseTests
         var e = Assert.Throws<FlipGuardException>(() => StudyConfig.Parse(Tiny.Replace(from, to, StringComparison.Ordinal), "t.yaml", "unused"));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
-    }
-
-    private sealed class Progress(Action<StudyProgress> action) : IProgress<StudyProgress>
-    {
-        public void Report(StudyProgress value) => action(value);
     }
 }

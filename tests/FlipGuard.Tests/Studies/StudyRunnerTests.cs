@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using FlipGuard.Studies;
 using FlipGuard.Studies.Results;
 
@@ -63,7 +64,7 @@ public class StudyRunnerTests
         // Kill 1: in the second epoch of the second model (its first epoch is snapshotted).
         using (var cts = new CancellationTokenSource())
         {
-            var progress = new Progress(p => { if (p.Model == 2 && p.Stage == "training" && p.Detail.StartsWith("epoch 2/2", StringComparison.Ordinal)) cts.Cancel(); });
+            var progress = new ProgressRelay<StudyProgress>(p => { if (p.Model == 2 && p.Stage == "training" && p.Detail.StartsWith("epoch 2/2", StringComparison.Ordinal)) cts.Cancel(); });
             Assert.ThrowsAny<OperationCanceledException>(() => StudyRunner.Run(Config(killed), new StudyRunOptions(killed), progress, cts.Token));
         }
         Assert.Single(Directory.GetDirectories(Path.Combine(killed, "checkpoints"), "*.state"));
@@ -71,7 +72,7 @@ public class StudyRunnerTests
         var seen = new List<StudyProgress>();
         using (var cts = new CancellationTokenSource())
         {
-            var progress = new Progress(p => { seen.Add(p); if (p.Model == 2 && p.Stage == "sweep" && p.Fraction > 0.3) cts.Cancel(); });
+            var progress = new ProgressRelay<StudyProgress>(p => { seen.Add(p); if (p.Model == 2 && p.Stage == "sweep" && p.Fraction > 0.3) cts.Cancel(); });
             Assert.ThrowsAny<OperationCanceledException>(() => StudyRunner.Run(Config(killed), new StudyRunOptions(killed), progress, cts.Token));
         }
         Assert.Contains(seen, p => p is { Model: 1, Stage: "sweep", Finished: true, Skipped: true });
@@ -108,10 +109,5 @@ public class StudyRunnerTests
         var retrained = StudyConfig.Parse(text.Replace("lr: 0.01", "lr: 0.02", StringComparison.Ordinal), "t.yaml", d);
         var t = StudyRunner.Run(retrained, new StudyRunOptions(d));
         Assert.Equal((1, 1, 2, 2), (t.ModelsTrained, t.ModelsReused, t.AnalysesRun, t.AnalysesReused));
-    }
-
-    private sealed class Progress(Action<StudyProgress> action) : IProgress<StudyProgress>
-    {
-        public void Report(StudyProgress value) => action(value);
     }
 }

@@ -42,7 +42,7 @@ public class TrainerTests
         var (straight, _) = Trainer.Train(Spec, config, data);
         var state = new TrainingState(dir.File("state"));
         using var cts = new CancellationTokenSource();
-        var stopAfterFirstEpoch = new SynchronousProgress<TrainingProgress>(p => { if (p.Completed?.Epoch == 1) cts.Cancel(); });
+        var stopAfterFirstEpoch = new ProgressRelay<TrainingProgress>(p => { if (p.Completed?.Epoch == 1) cts.Cancel(); });
         Assert.Throws<OperationCanceledException>(() => Trainer.Train(Spec, config, data, state, stopAfterFirstEpoch, cts.Token));
         var (resumed, result) = Trainer.Train(Spec, config, data, state);
         Assert.Equal(1, result.ResumedFromEpoch);
@@ -67,10 +67,4 @@ public class TrainerTests
         Assert.Throws<FlipGuardException>(() => (Config with { Epochs = 0 }).Validate());
         Assert.Throws<FlipGuardException>(() => (Config with { Optimizer = "lbfgs" }).Validate());
     }
-}
-
-/// <summary>IProgress that runs its callback on the reporting thread (Progress&lt;T&gt; posts asynchronously).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> onReport) : IProgress<T>
-{
-    public void Report(T value) => onReport(value);
 }
