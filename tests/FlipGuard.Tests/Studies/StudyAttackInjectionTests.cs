@@ -7,6 +7,7 @@ using FlipGuard.Studies;
 namespace FlipGuard.Tests.Studies;
 
 /// <summary>The attack and injection analyses inside a study: end to end, in the report, content-addressed and resumable.</summary>
+[Trait("Category", TestCategories.EndToEnd)]
 public class StudyAttackInjectionTests
 {
     /// <summary>Two recipes, two epochs on 1,000 digits; a short attack (target 50%) and two bit-error rates on 300 test digits: seconds.</summary>

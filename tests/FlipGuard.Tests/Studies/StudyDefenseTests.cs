@@ -33,6 +33,7 @@ public class StudyDefenseTests
             limit: 300
         """;
 
+    [Trait("Category", TestCategories.EndToEnd)]
     private static StudyResults Read(string dir)
     {
         using var store = ResultsStore.Open(Path.Combine(dir, "results.db"), create: false);
@@ -75,6 +76,7 @@ public class StudyDefenseTests
             Assert.Contains($"| {header} |", md);
         // The defense columns get their own table and two charts across defenses instead of eight bar charts.
         Assert.Contains("### mlp: defenses", md);
+    [Trait("Category", TestCategories.EndToEnd)]
         Assert.DoesNotContain("| guard: residual bits RAD > 10% |", md[..md.IndexOf("### mlp: defenses", StringComparison.Ordinal)]);
         var names = files.Figures.Select(f => Path.GetFileName(f.Path)).ToList();
         Assert.Contains("defense-bfa-mlp.png", names);

@@ -2,6 +2,7 @@ using FlipGuard.Studies;
 
 namespace FlipGuard.Tests.Studies;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class StudyRunnerTests
 {
     /// <summary>Three recipes (one fine-tuned from another), two epochs on 1,000 digits, small Hessian and sampled sweep: seconds.</summary>
