@@ -8,16 +8,7 @@ namespace FlipGuard.Tests.Studies;
 public class StudyDefenseTests
 {
     /// <summary>One recipe, two epochs on 1,000 digits; 40 sampled exponent-MSB flips and one short attack per defense on 300 test digits.</summary>
-    private const string Tiny = """
-        name: tiny-defense
-        dataset: mnist-10k
-        architectures: [mlp]
-        seeds: [0]
-        training:
-          epochs: 2
-          train-limit: 1000
-        recipes:
-          - name: plain
+    private static readonly string Tiny = StudyYaml.Header("tiny-defense") + """
         analyses:
           defense:
             defenses: [guard, radar, ecc, hessian-ecc]
@@ -33,7 +24,6 @@ public class StudyDefenseTests
             limit: 300
         """;
 
-    [Trait("Category", TestCategories.EndToEnd)]
     private static StudyResults Read(string dir)
     {
         using var store = ResultsStore.Open(Path.Combine(dir, "results.db"), create: false);
@@ -43,6 +33,7 @@ public class StudyDefenseTests
     private static double Value(StudyResults r, StudyModel m, string name) => r.Values[m.Key].Single(v => v.Name == name).Value;
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
     public void EveryDefenseGetsItsResidualAndAttackColumnsAndTheGuaranteesHold()
     {
         using var dir = new TempDirectory();
@@ -76,7 +67,6 @@ public class StudyDefenseTests
             Assert.Contains($"| {header} |", md);
         // The defense columns get their own table and two charts across defenses instead of eight bar charts.
         Assert.Contains("### mlp: defenses", md);
-    [Trait("Category", TestCategories.EndToEnd)]
         Assert.DoesNotContain("| guard: residual bits RAD > 10% |", md[..md.IndexOf("### mlp: defenses", StringComparison.Ordinal)]);
         var names = files.Figures.Select(f => Path.GetFileName(f.Path)).ToList();
         Assert.Contains("defense-bfa-mlp.png", names);
@@ -86,6 +76,7 @@ public class StudyDefenseTests
     }
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
     public void StudyKilledInTheDefenseStageEndsLikeAnUninterruptedOne()
     {
         using var dir = new TempDirectory();
