@@ -3,6 +3,7 @@ using FlipGuard.Tests.Cli;
 
 namespace FlipGuard.Tests.Attacks;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class AttackCliTests
 {
     [Fact]

@@ -10,8 +10,7 @@ public class AttackRepairHookTests
     [Fact]
     public void RepairIsMeasuredAfterEachFlipAndTheAttackerDoesNotSeeIt()
     {
-        var (model, pool, poolLabels) = TinyClassifier.Create(seed: 3, samples: 200);
-        var (_, test, testLabels) = TinyClassifier.Create(seed: 3, samples: 64);
+        var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
             var target = FlipTarget.Create(model, int8: true);

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace FlipGuard.Tests.Cli;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class CliTests
 {
     private static void AssertUserError(CliProcess.Result r, string expected)

@@ -4,6 +4,7 @@ using FlipGuard.Tests.Interop;
 namespace FlipGuard.Tests.Cli;
 
 /// <summary>The import, export and models describe commands, end to end through the real CLI.</summary>
+[Trait("Category", TestCategories.EndToEnd)]
 public class InteropCliTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using FlipGuard.Tests.Cli;
 
 namespace FlipGuard.Tests.Defenses;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class DefendAttackCliTests
 {
     [Fact]

@@ -17,8 +17,7 @@ public class DefenseRepairTests
     [Fact]
     public void TheAttackNeverSeesTheDefensesRepair()
     {
-        var (model, pool, poolLabels) = TinyClassifier.Create(seed: 3, samples: 200);
-        var (_, test, testLabels) = TinyClassifier.Create(seed: 3, samples: 64);
+        var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
             var target = FlipTarget.Create(model, int8: true);
@@ -42,8 +41,7 @@ public class DefenseRepairTests
     [Fact]
     public void RadarOnInt8DetectsTheAttacksFlipsAndTheTrajectoryMatchesAReplay()
     {
-        var (model, pool, poolLabels) = TinyClassifier.Create(seed: 3, samples: 200);
-        var (_, test, testLabels) = TinyClassifier.Create(seed: 3, samples: 64);
+        var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
             var target = FlipTarget.Create(model, int8: true);
@@ -85,8 +83,7 @@ public class DefenseRepairTests
     [Fact]
     public void StoppingOnTheRepairedAccuracyNeedsADefenseAndIsPartOfTheDefinition()
     {
-        var (model, pool, poolLabels) = TinyClassifier.Create(seed: 3, samples: 200);
-        var (_, test, testLabels) = TinyClassifier.Create(seed: 3, samples: 64);
+        var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
             var target = FlipTarget.Create(model, int8: true);

@@ -3,6 +3,7 @@ using FlipGuard.Tests.Cli;
 
 namespace FlipGuard.Tests.Faults;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class SweepCliTests
 {
     [Fact]

@@ -19,6 +19,7 @@ public sealed class ChromiumFactAttribute : FactAttribute
 /// there with its rows and that every image decoded to a real picture. Checks the synthetic report, or the report
 /// named by <c>$FLIPGUARD_REPORT_HTML</c> (e.g. runs/study-mnist-quick/report.html after the README's first command).
 /// </summary>
+[Trait("Category", TestCategories.EndToEnd)]
 public class ReportInBrowserTests
 {
     internal static string? Chromium { get; } = new[] { Environment.GetEnvironmentVariable("FLIPGUARD_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser" }

@@ -10,22 +10,11 @@ using FlipGuard.Studies.Results;
 namespace FlipGuard.Tests.Studies;
 
 /// <summary>The attack and injection analyses inside a study: end to end, in the report, content-addressed and resumable.</summary>
+[Trait("Category", TestCategories.EndToEnd)]
 public class StudyAttackInjectionTests
 {
     /// <summary>Two recipes, two epochs on 1,000 digits; a short attack (target 50%) and two bit-error rates on 300 test digits: seconds.</summary>
-    private const string Tiny = """
-        name: tiny-attack
-        dataset: mnist-10k
-        architectures: [mlp]
-        seeds: [0]
-        training:
-          epochs: 2
-          train-limit: 1000
-        recipes:
-          - name: plain
-          - name: hat
-            label: HAT trace
-            reg: trace
+    private static readonly string Tiny = StudyYaml.Header("tiny-attack") + StudyYaml.HatRecipe + """
         analyses:
           attack:
             seeds: 2
@@ -119,7 +108,7 @@ public class StudyAttackInjectionTests
     {
         using var dir = new TempDirectory();
         string straight = dir.Sub("straight"), killed = dir.Sub("killed");
-        string text = Tiny.Replace("  - name: hat\n    label: HAT trace\n    reg: trace\n", "", StringComparison.Ordinal)
+        string text = Tiny.Replace(StudyYaml.HatRecipe, "", StringComparison.Ordinal)
             .Replace("trials: 4", "trials: 8", StringComparison.Ordinal);
         Assert.DoesNotContain("name: hat", text);
         StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", straight), new StudyRunOptions(straight));

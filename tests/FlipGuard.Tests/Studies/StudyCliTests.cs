@@ -3,6 +3,7 @@ using FlipGuard.Tests.Cli;
 
 namespace FlipGuard.Tests.Studies;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class StudyCliTests
 {
     [Fact]

@@ -108,6 +108,7 @@ public class StudyConfigTests
     }
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
     public void CliRejectsBadStudyFileWithExitCode2AndOneLine()
     {
         using var dir = new TempDirectory();

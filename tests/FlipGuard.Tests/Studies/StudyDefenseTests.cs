@@ -12,16 +12,7 @@ namespace FlipGuard.Tests.Studies;
 public class StudyDefenseTests
 {
     /// <summary>One recipe, two epochs on 1,000 digits; 40 sampled exponent-MSB flips and one short attack per defense on 300 test digits.</summary>
-    private const string Tiny = """
-        name: tiny-defense
-        dataset: mnist-10k
-        architectures: [mlp]
-        seeds: [0]
-        training:
-          epochs: 2
-          train-limit: 1000
-        recipes:
-          - name: plain
+    private static readonly string Tiny = StudyYaml.Header("tiny-defense") + """
         analyses:
           defense:
             defenses: [guard, radar, ecc, hessian-ecc]
@@ -46,6 +37,7 @@ public class StudyDefenseTests
     private static double Value(StudyResults r, StudyModel m, string name) => r.Values[m.Key].Single(v => v.Name == name).Value;
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
     public void EveryDefenseGetsItsResidualAndAttackColumnsAndTheGuaranteesHold()
     {
         using var dir = new TempDirectory();
@@ -88,6 +80,7 @@ public class StudyDefenseTests
     }
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
     public void StudyKilledInTheDefenseStageEndsLikeAnUninterruptedOne()
     {
         using var dir = new TempDirectory();

@@ -4,22 +4,11 @@ using FlipGuard.Studies.Results;
 
 namespace FlipGuard.Tests.Studies;
 
+[Trait("Category", TestCategories.EndToEnd)]
 public class StudyRunnerTests
 {
     /// <summary>Three recipes (one fine-tuned from another), two epochs on 1,000 digits, small Hessian and sampled sweep: seconds.</summary>
-    internal const string Tiny = """
-        name: tiny
-        dataset: mnist-10k
-        architectures: [mlp]
-        seeds: [0]
-        training:
-          epochs: 2
-          train-limit: 1000
-        recipes:
-          - name: plain
-          - name: hat
-            label: HAT trace
-            reg: trace
+    internal static readonly string Tiny = StudyYaml.Header("tiny") + StudyYaml.HatRecipe + """
           - name: ft
             label: fine-tuned HAT
             init: plain
@@ -98,7 +87,7 @@ public class StudyRunnerTests
         using var dir = new TempDirectory();
         string d = dir.Sub("s");
         // Two recipes (the fine-tuned one depends on the plain one), no eigenvalues: the cheapest study that shows it.
-        string text = Tiny.Replace("  - name: hat\n    label: HAT trace\n    reg: trace\n", "", StringComparison.Ordinal)
+        string text = Tiny.Replace(StudyYaml.HatRecipe, "", StringComparison.Ordinal)
             .Replace("top-k: 1", "top-k: 0", StringComparison.Ordinal);
         Assert.DoesNotContain("name: hat", text);
         var first = StudyRunner.Run(StudyConfig.Parse(text, "t.yaml", d), new StudyRunOptions(d));
