@@ -6,6 +6,10 @@ using FlipGuard.Models;
 using FlipGuard.Studies;
 using FlipGuard.Tests.Cli;
 using FlipGuard.Training;
+using static FlipGuard.Training.Regularizers.HessianPenalty;
+using static FlipGuard.Training.Regularizers.SharpnessAwareRegularizer;
+using static FlipGuard.Training.Regularizers.TopEigenvalueRegularizer;
+using static FlipGuard.Training.Regularizers.TraceRegularizer;
 
 namespace FlipGuard.Tests.Studies;
 
@@ -62,18 +66,18 @@ public class RecipeKeyStabilityTests
     private static TrainingConfig HandBuilt(string name) => name switch
     {
         "default" => new TrainingConfig(),
-        "trace" => new TrainingConfig { Regularizer = "trace", Lambda = 0.002, HessianLayers = "all", RegEvery = 1, Probes = 3, Seed = 7 },
-        "top-eig" => new TrainingConfig { Regularizer = "top-eig", Lambda = 0.005, TopP = 3, HessianLayers = "last:2", RegEvery = 2, Seed = 1 },
-        "sam" => new TrainingConfig { Regularizer = "sam", Rho = 0.1, Epochs = 4, Optimizer = "adam", LearningRate = 0.001 },
+        "trace" => new TrainingConfig { Regularizer = "trace", Seed = 7 }.With(Lambda, 0.002).With(Layers, "all").With(Every, 1).With(Probes, 3),
+        "top-eig" => new TrainingConfig { Regularizer = "top-eig", Seed = 1 }.With(Lambda, 0.005).With(TopP, 3).With(Layers, "last:2").With(Every, 2),
+        "sam" => new TrainingConfig { Regularizer = "sam", Epochs = 4, Optimizer = "adam", LearningRate = 0.001 }.With(Rho, 0.1),
         // Settings a recipe inherits from a study's training defaults but does not use still enter today's key.
-        "sam-unused-lambda" => new TrainingConfig { Regularizer = "sam", Rho = 0.1, Lambda = 0.5, Probes = 2 },
-        "none-unused" => new TrainingConfig { Lambda = 0.002, TopP = 2, Rho = 0.2, HessianLayers = "last:1", RegEvery = 3, Probes = 4 },
+        "sam-unused-lambda" => new TrainingConfig { Regularizer = "sam" }.With(Rho, 0.1).With(Lambda, 0.5).With(Probes, 2),
+        "none-unused" => new TrainingConfig().With(Lambda, 0.002).With(TopP, 2).With(Rho, 0.2).With(Layers, "last:1").With(Every, 3).With(Probes, 4),
         "fine-tune" => new TrainingConfig
         {
-            Model = "lenet5", Dataset = "mnist-10k", Regularizer = "trace", Lambda = 0.001, Epochs = 3, LearningRate = 0.01, WarmupEpochs = 1,
+            Model = "lenet5", Dataset = "mnist-10k", Regularizer = "trace", Epochs = 3, LearningRate = 0.01, WarmupEpochs = 1,
             Schedule = "step", TrainLimit = 5000, BatchSize = 64, Momentum = 0.8, WeightDecay = 0, Seed = 2,
             InitWeightsSha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        },
+        }.With(Lambda, 0.001),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
 
@@ -101,7 +105,8 @@ public class RecipeKeyStabilityTests
         model.Dispose();
         var t = meta.Training!;
         Assert.Equal(("tiny-mlp", "mnist-10k", "top-eig", 5L), (t.Model, t.Dataset, t.Regularizer, t.Seed));
-        Assert.Equal((0.003, 2, 0.07, "last:1", 2, 3, 1), (t.Lambda, t.TopP, t.Rho, t.HessianLayers, t.RegEvery, t.Probes, t.WarmupEpochs));
+        var v = t.RegularizerSettings;
+        Assert.Equal((0.003, 2, 0.07, "last:1", 2, 3, 1), (v.Get(Lambda), v.Get(TopP), v.Get(Rho), v.Get(Layers), v.Get(Every), v.Get(Probes), t.WarmupEpochs));
         Assert.Equal("HAT top-2 eigenvalue λ=0.003, layers last:1 every 2 steps; 2 epochs, adam lr 0.01, 1 warm-up", TrainingSettings.Describe(t));
         Assert.Equal("8a74420808b321ee9f98de5cd5dcdd8323ff7ffcdbaf67784d57a32021dcd754", RecipeKey.Of(meta.Model, t, Data));
         Assert.Equal(StoredTrainingJson(path), JsonSerializer.Serialize(t, CheckpointFile.JsonOptions));

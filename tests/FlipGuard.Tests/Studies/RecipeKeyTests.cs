@@ -1,6 +1,8 @@
+using FlipGuard.Core;
 using FlipGuard.Models;
 using FlipGuard.Studies;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Tests.Studies;
 
@@ -12,8 +14,8 @@ public class RecipeKeyTests
     [Fact]
     public void SameRecipeGivesSameKey()
     {
-        var a = new TrainingConfig { Regularizer = "trace", Lambda = 0.01, Seed = 3 };
-        var b = new TrainingConfig { Seed = 3 } with { Regularizer = "trace", Lambda = 0.01 };
+        var a = new TrainingConfig { Regularizer = "trace", Seed = 3 }.With(HessianPenalty.Lambda, 0.01);
+        var b = new TrainingConfig { Seed = 3 }.With(HessianPenalty.Lambda, 0.01) with { Regularizer = "trace" };
         Assert.Equal(RecipeKey.Of(Spec, a, Data), RecipeKey.Of(Spec, b, Data));
         Assert.Matches("^[0-9a-f]{64}$", RecipeKey.Of(Spec, a, Data));
     }
@@ -26,7 +28,7 @@ public class RecipeKeyTests
         string key = RecipeKey.Of(Spec, baseline, Data);
         var seen = new HashSet<string> { key };
         int changed = 0;
-        foreach (var p in typeof(TrainingConfig).GetProperties().Where(p => p.CanWrite))
+        foreach (var p in typeof(TrainingConfig).GetProperties().Where(p => p.CanWrite && p.Name != nameof(TrainingConfig.RegularizerSettings)))
         {
             object? value = p.GetValue(baseline);
             object? other = value switch
@@ -41,6 +43,19 @@ public class RecipeKeyTests
             var copy = baseline with { };
             p.SetValue(copy, other);
             Assert.True(seen.Add(RecipeKey.Of(Spec, copy, Data)), $"changing {p.Name} left the key unchanged");
+            changed++;
+        }
+        // The regularisers' settings are recipe properties too (of recipe-key version 1, they key whatever the regulariser).
+        foreach (var setting in RegularizerCatalog.Default.Settings)
+        {
+            var copy = setting switch
+            {
+                Setting<int> i => baseline.With(i, i.Default + 1),
+                Setting<double> d => baseline.With(d, d.Default * 1.5 + 1e-3),
+                Setting<string> t => baseline.With(t, t.Default + "x"),
+                _ => throw new InvalidOperationException($"add a case for {setting.Key} ({setting.GetType()})"),
+            };
+            Assert.True(seen.Add(RecipeKey.Of(Spec, copy, Data)), $"changing {setting.Key} left the key unchanged");
             changed++;
         }
         Assert.True(changed >= 20, $"only {changed} properties were varied");
