@@ -45,17 +45,22 @@ public class RecipeKeyTests
             Assert.True(seen.Add(RecipeKey.Of(Spec, copy, Data)), $"changing {p.Name} left the key unchanged");
             changed++;
         }
-        // The regularisers' settings are recipe properties too (of recipe-key version 1, they key whatever the regulariser).
-        foreach (var setting in RegularizerCatalog.Default.Settings)
+        // A regulariser's settings are recipe properties too, whenever it is the recipe's regulariser; version 1's six
+        // settings (those of none, trace, top-eig and sam) key every recipe of those four, whichever of them it uses.
+        Setting[] versionOne = [HessianPenalty.Lambda, TopEigenvalueRegularizer.TopP, SharpnessAwareRegularizer.Rho, HessianPenalty.Layers, HessianPenalty.Every, TraceRegularizer.Probes];
+        var varied = RegularizerCatalog.Default.Entries.SelectMany(e => e.Settings.Select(s => (Start: baseline with { Regularizer = e.Name }, Setting: s)))
+            .Concat(versionOne.Select(s => (Start: baseline, Setting: s)));
+        foreach (var (start, setting) in varied)
         {
+            seen.Add(RecipeKey.Of(Spec, start, Data));
             var copy = setting switch
             {
-                Setting<int> i => baseline.With(i, i.Default + 1),
-                Setting<double> d => baseline.With(d, d.Default * 1.5 + 1e-3),
-                Setting<string> t => baseline.With(t, t.Default + "x"),
+                Setting<int> i => start.With(i, i.Default + 1),
+                Setting<double> d => start.With(d, d.Default * 1.5 + 1e-3),
+                Setting<string> t => start.With(t, t.Default + "x"),
                 _ => throw new InvalidOperationException($"add a case for {setting.Key} ({setting.GetType()})"),
             };
-            Assert.True(seen.Add(RecipeKey.Of(Spec, copy, Data)), $"changing {setting.Key} left the key unchanged");
+            Assert.True(seen.Add(RecipeKey.Of(Spec, copy, Data)), $"changing {setting.Key} of {start.Regularizer} left the key unchanged");
             changed++;
         }
         Assert.True(changed >= 20, $"only {changed} properties were varied");
