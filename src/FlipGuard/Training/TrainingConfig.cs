@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FlipGuard.Core;
 using FlipGuard.Training.Objectives;
 using FlipGuard.Training.Regularizers;
@@ -8,7 +9,7 @@ namespace FlipGuard.Training;
 /// A training recipe: every choice that changes the resulting weights, so that a checkpoint records how it
 /// was made and a rerun with the same config and seed reproduces it on the same machine.
 /// </summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(TrainingConfigJson))]
+[JsonConverter(typeof(TrainingConfigJson))]
 public sealed record TrainingConfig
 {
     /// <summary>Zoo architecture name (<c>mlp</c>, <c>lenet5</c>, …).</summary>
