@@ -15,6 +15,37 @@ public interface ICatalogEntry
 
     /// <summary>The settings the entry reads, in help order.</summary>
     IReadOnlyList<Setting> Settings { get; }
+
+    /// <summary>The entry with <paramref name="settings"/> in a report's words (<c>HAT trace λ=0.01, layers sample:1 every 4 steps</c>).</summary>
+    /// <exception cref="FlipGuardException">A setting cannot be read.</exception>
+    string Describe(SettingValues settings);
+}
+
+/// <summary>
+/// A catalogue entry with its own settings record: it reads the record from the values once, and builds and
+/// describes from the record, so its settings are typed and named in one place.
+/// </summary>
+/// <typeparam name="TSettings">The entry's settings record.</typeparam>
+public abstract class CatalogEntry<TSettings> : ICatalogEntry
+{
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <inheritdoc />
+    public abstract string? Summary { get; }
+
+    /// <inheritdoc />
+    public abstract IReadOnlyList<Setting> Settings { get; }
+
+    /// <summary>The record of <paramref name="settings"/> (defaults for settings not given).</summary>
+    /// <exception cref="FlipGuardException">A setting cannot be read (a malformed list).</exception>
+    public abstract TSettings Read(SettingValues settings);
+
+    /// <summary>The report's words for <paramref name="settings"/>.</summary>
+    public abstract string Describe(TSettings settings);
+
+    /// <inheritdoc />
+    public string Describe(SettingValues settings) => Describe(Read(settings));
 }
 
 /// <summary>

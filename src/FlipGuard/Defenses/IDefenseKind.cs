@@ -15,9 +15,6 @@ public interface IDefenseKind : ICatalogEntry
     /// <summary>The defense for <paramref name="settings"/>, not yet protecting anything (<see cref="DefenseChoice.Create"/> protects).</summary>
     /// <exception cref="FlipGuardException">A setting is out of range.</exception>
     IDefense Create(SettingValues settings, DefenseContext context);
-
-    /// <summary>The defense in a report's words (<c>RADAR checksums (groups of 64, flagged groups zeroed)</c>).</summary>
-    string Describe(SettingValues settings);
 }
 
 /// <summary>
@@ -30,33 +27,14 @@ public interface IDefenseKind : ICatalogEntry
 /// <param name="Seed">Seed of a random ranking.</param>
 public sealed record DefenseContext(FlipTarget Target, Func<EntryScores> HessianScores, ulong Seed);
 
-/// <summary>A defense with its own options record, read once from the choice's values.</summary>
+/// <summary>A defense with its own options record (see <see cref="CatalogEntry{TSettings}"/>).</summary>
 /// <typeparam name="TOptions">The defense's options record.</typeparam>
-public abstract class DefenseKind<TOptions> : IDefenseKind
+public abstract class DefenseKind<TOptions> : CatalogEntry<TOptions>, IDefenseKind
 {
-    /// <inheritdoc />
-    public abstract string Name { get; }
-
-    /// <inheritdoc />
-    public abstract string? Summary { get; }
-
-    /// <inheritdoc />
-    public abstract IReadOnlyList<Setting> Settings { get; }
-
-    /// <summary>The record of <paramref name="settings"/> (defaults for settings not given).</summary>
-    /// <exception cref="FlipGuardException">A setting cannot be read (a malformed bit list).</exception>
-    public abstract TOptions Read(SettingValues settings);
-
     /// <summary>The defense for <paramref name="options"/>.</summary>
     /// <exception cref="FlipGuardException">An option is out of range.</exception>
     public abstract IDefense Create(TOptions options, DefenseContext context);
 
-    /// <summary>The report's words for <paramref name="options"/>.</summary>
-    public abstract string Describe(TOptions options);
-
     /// <inheritdoc />
     public IDefense Create(SettingValues settings, DefenseContext context) => Create(Read(settings), context);
-
-    /// <inheritdoc />
-    public string Describe(SettingValues settings) => Describe(Read(settings));
 }
