@@ -3,6 +3,7 @@ using FlipGuard.Data;
 using FlipGuard.Hessian;
 using FlipGuard.Models;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Bench;
 
@@ -29,15 +30,16 @@ internal static class HessianTable
         {
             int epochs = a.GetInt("epochs", 10);
             var spec = new ModelSpec(model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
-            var baseConfig = new TrainingConfig { Model = model, Dataset = dataset, Epochs = epochs, Seed = seed, HessianLayers = "all", RegEvery = 1 };
+            var baseConfig = new TrainingConfig { Model = model, Dataset = dataset, Epochs = epochs, Seed = seed }
+                .With(HessianPenalty.Layers, "all").With(HessianPenalty.Every, 1);
             (string Name, TrainingConfig Config)[] recipes =
             [
                 ("plain", baseConfig),
-                ($"SAM ρ={rho}", baseConfig with { Regularizer = "sam", Rho = rho }),
-                ($"HAT trace λ={lambda}", baseConfig with { Regularizer = "trace", Lambda = lambda }),
-                ($"HAT top-eig k=1 λ={eigLambda}", baseConfig with { Regularizer = "top-eig", Lambda = eigLambda, TopP = 1 }),
-                ($"HAT trace last layer λ={lastLambda}", baseConfig with { Regularizer = "trace", Lambda = lastLambda, HessianLayers = "last:1" }),
-                ($"HAT trace 1 sampled layer every 4 steps λ={lastLambda}", baseConfig with { Regularizer = "trace", Lambda = lastLambda, HessianLayers = "sample:1", RegEvery = 4 }),
+                ($"SAM ρ={rho}", baseConfig.With(SharpnessAwareRegularizer.Rho, rho) with { Regularizer = "sam" }),
+                ($"HAT trace λ={lambda}", baseConfig.With(HessianPenalty.Lambda, lambda) with { Regularizer = "trace" }),
+                ($"HAT top-eig k=1 λ={eigLambda}", baseConfig.With(HessianPenalty.Lambda, eigLambda).With(TopEigenvalueRegularizer.TopP, 1) with { Regularizer = "top-eig" }),
+                ($"HAT trace last layer λ={lastLambda}", baseConfig.With(HessianPenalty.Lambda, lastLambda).With(HessianPenalty.Layers, "last:1") with { Regularizer = "trace" }),
+                ($"HAT trace 1 sampled layer every 4 steps λ={lastLambda}", baseConfig.With(HessianPenalty.Lambda, lastLambda).With(HessianPenalty.Layers, "sample:1").With(HessianPenalty.Every, 4) with { Regularizer = "trace" }),
             ];
             Console.WriteLine($"### {model} ({epochs} epochs)\n");
             Console.WriteLine("| recipe | test accuracy | Hessian trace (± s.e.) | vs plain | top eigenvalue | train ms/step |");
@@ -45,7 +47,7 @@ internal static class HessianTable
             double? plainTrace = null;
             foreach (var (name, config) in recipes)
             {
-                string path = Path.Combine(output, $"{model}-{config.Regularizer}-{config.HessianLayers.Replace(':', '-')}-e{config.RegEvery}-s{seed}.fgc");
+                string path = Path.Combine(output, $"{model}-{config.Regularizer}-{config.RegularizerSettings.Get(HessianPenalty.Layers).Replace(':', '-')}-e{config.RegularizerSettings.Get(HessianPenalty.Every)}-s{seed}.fgc");
                 var (trained, result) = Trainer.Train(spec, config, tensors);
                 CheckpointFile.Save(path, trained, new CheckpointMetadata
                 {

@@ -3,6 +3,7 @@ using FlipGuard.Core;
 using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Bench;
 
@@ -26,7 +27,7 @@ internal static class LeakCheck
         var spec = new ModelSpec(model, data.Shape.Channels, data.Shape.Height, data.Shape.Width, data.Classes);
         int perEpoch = (data.TrainCount + 127) / 128;
         int epochs = (2 * steps + perEpoch - 1) / perEpoch;
-        var config = new TrainingConfig { Model = model, Epochs = epochs, Regularizer = reg, Lambda = 1e-3, Seed = 0 };
+        var config = new TrainingConfig { Model = model, Epochs = epochs, Regularizer = reg, Seed = 0 }.With(HessianPenalty.Lambda, 1e-3);
         var samples = new List<(int Step, double Mb)>();
         var progress = new ProgressRelay<TrainingProgress>(p =>
         {

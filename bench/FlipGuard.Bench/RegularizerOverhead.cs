@@ -1,6 +1,7 @@
 using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Bench;
 
@@ -13,14 +14,17 @@ internal static class RegularizerOverhead
     private static readonly (string Name, TrainingConfig Config)[] Modes =
     [
         ("plain", new TrainingConfig()),
-        ("trace, all layers", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "all", RegEvery = 1 }),
-        ("trace, all layers, every 4 steps", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "all", RegEvery = 4 }),
-        ("trace, last layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "last:1", RegEvery = 1 }),
-        ("trace, 1 sampled layer", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "sample:1", RegEvery = 1 }),
-        ("trace, 1 sampled layer, every 4 steps", new TrainingConfig { Regularizer = "trace", Lambda = 1e-3, HessianLayers = "sample:1", RegEvery = 4 }),
-        ("top-eig k=1, all layers", new TrainingConfig { Regularizer = "top-eig", Lambda = 1e-3, TopP = 1, HessianLayers = "all", RegEvery = 1 }),
-        ("SAM", new TrainingConfig { Regularizer = "sam", Rho = 0.05 }),
+        ("trace, all layers", Trace("all", 1)),
+        ("trace, all layers, every 4 steps", Trace("all", 4)),
+        ("trace, last layer", Trace("last:1", 1)),
+        ("trace, 1 sampled layer", Trace("sample:1", 1)),
+        ("trace, 1 sampled layer, every 4 steps", Trace("sample:1", 4)),
+        ("top-eig k=1, all layers", Trace("all", 1).With(TopEigenvalueRegularizer.TopP, 1) with { Regularizer = "top-eig" }),
+        ("SAM", new TrainingConfig { Regularizer = "sam" }.With(SharpnessAwareRegularizer.Rho, 0.05)),
     ];
+
+    private static TrainingConfig Trace(string layers, int every) => new TrainingConfig { Regularizer = "trace" }
+        .With(HessianPenalty.Lambda, 1e-3).With(HessianPenalty.Layers, layers).With(HessianPenalty.Every, every);
 
     public static int Run(string[] args)
     {

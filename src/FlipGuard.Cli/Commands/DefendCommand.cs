@@ -2,7 +2,6 @@ using System.CommandLine;
 using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Defenses;
-using FlipGuard.Defenses.Ranking;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -25,20 +24,13 @@ public static class DefendCommand
     {
         var checkpoint = CommonOptions.Checkpoint();
         var dataset = CommonOptions.DatasetOverride();
-        var defense = new Option<string>("--defense") { Description = "radar (checksums, zero the group), guard (weight range), ecc (SEC-DED per 64-bit word) or hessian-ecc (ECC on the Hessian-ranked top words).", Required = true }
-            .AcceptOnlyFromAmong("radar", "guard", "ecc", "hessian-ecc");
+        var defense = new Option<string>("--defense") { Description = $"{DefenseCatalog.Default.Help}.", Required = true }
+            .AcceptOnlyFromAmong([.. DefenseCatalog.Default.Names]);
+        var defenseSettings = new SettingOptions(DefenseCatalog.Default.Settings);
         var run = new Option<string>("--run") { Description = "What to run through the defense: sweep (every single flip), attack (BFA; the target is judged on the repaired accuracy) or inject (random faults).", DefaultValueFactory = _ => "sweep" }
             .AcceptOnlyFromAmong("sweep", "attack", "inject");
         var attack = new AttackArguments();
         var inject = new InjectArguments();
-        var groupSize = new Option<int>("--group-size") { Description = "radar: entries per checksum group.", DefaultValueFactory = _ => 64 };
-        var contiguous = new Option<bool>("--contiguous") { Description = "radar: contiguous groups instead of interleaved ones." };
-        var signatureBits = new Option<string?>("--signature-bits") { Description = "radar: bit positions of the masked group sum kept as signature, e.g. 6,7 (default: the top two bits of the stored word)." };
-        var key = new Option<long>("--key") { Description = "radar: secret key drawing the ±1 mask.", DefaultValueFactory = _ => 0 };
-        var clamp = new Option<bool>("--clamp") { Description = "guard: clamp out-of-range weights to the range instead of zeroing them." };
-        var protect = new Option<double?>("--protect") { Description = "ecc: share of 64-bit words protected (ecc default 1 = all; hessian-ecc default 0.05)." };
-        var rank = new Option<string>("--rank") { Description = "ecc with --protect < 1: which words to protect (hessian, magnitude, random).", DefaultValueFactory = _ => "hessian" }
-            .AcceptOnlyFromAmong("hessian", "magnitude", "random");
         var scoring = new HessianScoring();
         var bits = new Option<string?>("--bits") { Description = "Bits to flip (as for sweep; default all, for a float32 attack exponent)." };
         var parameters = new Option<string>("--params") { Description = "sweep: entries to flip (as for sweep), e.g. sample:2000.", DefaultValueFactory = _ => "all" };
@@ -55,9 +47,10 @@ public static class DefendCommand
         var json = CommonOptions.Json();
         var command = new Command("defend", "Wrap a checkpoint with a run-time defense and rerun the bit-flip sweep, the attack or random faults through it.")
         {
-            checkpoint, dataset, defense, run, groupSize, contiguous, signatureBits, key, clamp, protect, rank, scoring.Probes, scoring.Samples,
-            bits, parameters, limit, int8, naive, chunk, output, resume, records, seed, dataDir, threads, json,
+            checkpoint, dataset, defense, run,
         };
+        foreach (var o in (IEnumerable<Option>)[.. defenseSettings.All, scoring.Probes, scoring.Samples, bits, parameters, limit, int8, naive, chunk, output, resume, records, seed, dataDir, threads, json])
+            command.Options.Add(o);
         foreach (var o in attack.All.Concat(inject.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
@@ -80,18 +73,11 @@ public static class DefendCommand
             var model = c.UnderTest(q);
             var target = model.Target;
 
-            double share = parse.GetValue(protect) ?? (kind == "hessian-ecc" ? DefenseChoice.DefaultHessianShare : 1.0);
-            if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
-            var sig = kind == "radar" && parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s, false).Bits.ToList() : null;
-            var choice = new DefenseChoice(kind, new RadarOptions(parse.GetValue(groupSize), !parse.GetValue(contiguous), sig, unchecked((ulong)parse.GetValue(key))),
-                parse.GetValue(clamp), share);
-            string ranking = kind == "hessian-ecc" ? "hessian" : parse.GetValue(rank)!;
-            var shield = choice.Create(target, () => ranking switch
-            {
-                "hessian" => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
-                "magnitude" => EntryScores.Magnitude(target),
-                _ => EntryScores.Random(target, unchecked((ulong)seedValue)),
-            });
+            if (parse.GetValue(defenseSettings.Of(EccKind.Share)) is { } share && share is < 0 or > 1)
+                throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
+            var choice = new DefenseChoice(kind, SettingValues.Empty.Read(DefenseCatalog.Default.Settings, defenseSettings.From(parse)));
+            var shield = choice.Create(target, () => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
+                unchecked((ulong)seedValue));
             string name = Path.GetFileNameWithoutExtension(path);
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", $"defend-{name}-{kind}" + (mode == "sweep" ? "" : "-" + mode));
             var overhead = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction };

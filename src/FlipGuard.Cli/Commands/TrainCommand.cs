@@ -5,6 +5,7 @@ using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Models.Described;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 using Spectre.Console;
 using static TorchSharp.torch;
 
@@ -30,13 +31,9 @@ public static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Checkpoint to write (default: runs/MODEL-DATASET-sSEED.fgc)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run of the same recipe from its last finished epoch." };
         var fresh = new Option<bool>("--fresh") { Description = "Discard an interrupted run's saved epochs and start over." };
-        var reg = new Option<string>("--reg") { Description = "Regulariser: none, trace (Hessian-aware: + lambda*Tr(H)), top-eig (+ lambda * sum of top eigenvalues) or sam (sharpness-aware baseline).", DefaultValueFactory = _ => "none" }.AcceptOnlyFromAmong("none", "trace", "top-eig", "sam");
-        var lambda = new Option<double>("--lambda") { Description = "Weight of the Hessian penalty.", DefaultValueFactory = _ => 0.01 };
-        var topP = new Option<int>("--top-p") { Description = "Number of top eigenvalues penalised by --reg top-eig.", DefaultValueFactory = _ => 1 };
-        var rho = new Option<double>("--rho") { Description = "SAM neighbourhood radius.", DefaultValueFactory = _ => 0.05 };
-        var layers = new Option<string>("--hessian-layers") { Description = "Layers the Hessian penalty sees: all, last:N, sample:K (resampled each step) or names (fc1,fc2). The default, one layer resampled each time, is the recommended cheap mode.", DefaultValueFactory = _ => "sample:1" };
-        var every = new Option<int>("--reg-every") { Description = "Add the Hessian penalty every N steps.", DefaultValueFactory = _ => 4 };
-        var probes = new Option<int>("--probes") { Description = "Hutchinson probes per regularised step.", DefaultValueFactory = _ => 1 };
+        var reg = new Option<string>("--reg") { Description = $"Regulariser: {RegularizerCatalog.Default.Help}.", DefaultValueFactory = _ => "none" }
+            .AcceptOnlyFromAmong([.. RegularizerCatalog.Default.Names]);
+        var regSettings = new SettingOptions(RegularizerCatalog.Default.Settings);
         var warmup = new Option<int>("--warmup-epochs") { Description = "Plain epochs before the regulariser starts." };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights (fine-tuning) instead of a fresh initialisation." };
         var dataDir = CommonOptions.DataDir();
@@ -45,10 +42,9 @@ public static class TrainCommand
         var json = CommonOptions.Json();
         var command = new Command("train", "Train a model and save a checkpoint (weights, recipe, accuracy, SHA-256).")
         {
-            model, dataset, epochs, batch, optimizer, lr, momentum, wd, schedule, seed, trainLimit,
-            reg, lambda, topP, rho, layers, every, probes, warmup, init,
-            output, resume, fresh, dataDir, threads, device, json,
+            model, dataset, epochs, batch, optimizer, lr, momentum, wd, schedule, seed, trainLimit, reg,
         };
+        foreach (var o in (IEnumerable<Option>)[.. regSettings.All, warmup, init, output, resume, fresh, dataDir, threads, device, json]) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
             var config = new TrainingConfig
@@ -57,8 +53,7 @@ public static class TrainCommand
                 BatchSize = parse.GetValue(batch), Optimizer = parse.GetValue(optimizer)!, LearningRate = parse.GetValue(lr),
                 Momentum = parse.GetValue(momentum), WeightDecay = parse.GetValue(wd), Schedule = parse.GetValue(schedule)!,
                 Seed = parse.GetValue(seed), TrainLimit = parse.GetValue(trainLimit),
-                Regularizer = parse.GetValue(reg)!, Lambda = parse.GetValue(lambda), TopP = parse.GetValue(topP), Rho = parse.GetValue(rho),
-                HessianLayers = parse.GetValue(layers)!, RegEvery = parse.GetValue(every), Probes = parse.GetValue(probes),
+                Regularizer = parse.GetValue(reg)!, RegularizerSettings = SettingValues.Empty.Read(RegularizerCatalog.Default.Settings, regSettings.From(parse)),
                 WarmupEpochs = parse.GetValue(warmup),
             };
             nn.Module<Tensor, Tensor>? initial = null;

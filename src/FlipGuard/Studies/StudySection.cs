@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FlipGuard.Core;
 using YamlDotNet.RepresentationModel;
@@ -7,9 +8,10 @@ namespace FlipGuard.Studies;
 /// <summary>
 /// One mapping of a study file (the whole file, <c>training</c>, one recipe, one analysis) with typed getters whose
 /// errors name the file, the line and the key, so a typo in a long study file costs one line of reading. Keys that
-/// nobody asked for are reported by <see cref="RejectUnknown"/> instead of being silently ignored.
+/// nobody asked for are reported by <see cref="RejectUnknown"/> instead of being silently ignored. As an
+/// <see cref="ISettingSource"/> it gives a catalogue's settings (a regulariser's <c>lambda</c>) under their keys.
 /// </summary>
-public sealed class StudySection
+public sealed class StudySection : ISettingSource
 {
     private readonly YamlMappingNode node;
     private readonly HashSet<string> used = new(StringComparer.Ordinal);
@@ -60,6 +62,21 @@ public sealed class StudySection
     public bool Bool(string key, bool fallback) => OptionalString(key) is { } s
         ? s switch { "true" or "yes" => true, "false" or "no" => false, _ => throw Error(Find(key)!, $"{Name(key)} must be true or false, got '{s}'") }
         : fallback;
+
+    /// <summary>The value of <paramref name="setting"/> under its key, read with the getter of its type, if present.</summary>
+    /// <exception cref="FlipGuardException">The value is not of the setting's type.</exception>
+    public bool TryGet<T>(Setting<T> setting, [MaybeNullWhen(false)] out T value)
+    {
+        value = default;
+        if (!Has(setting.Key)) return false;
+        object read = typeof(T) == typeof(int) ? Int(setting.Key, 0)
+            : typeof(T) == typeof(double) ? Double(setting.Key, 0)
+            : typeof(T) == typeof(bool) ? Bool(setting.Key, false)
+            : typeof(T) == typeof(string) ? String(setting.Key, "")
+            : throw new NotSupportedException($"a study file has no {typeof(T).Name} values (setting {setting.Key})");
+        value = (T)read;
+        return true;
+    }
 
     /// <summary>Whether <paramref name="key"/> holds one plain value rather than a list or mapping.</summary>
     public bool IsScalar(string key) => Find(key) is YamlScalarNode;

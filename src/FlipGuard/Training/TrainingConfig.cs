@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using FlipGuard.Core;
 using FlipGuard.Training.Objectives;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Training;
 
@@ -7,6 +9,7 @@ namespace FlipGuard.Training;
 /// A training recipe: every choice that changes the resulting weights, so that a checkpoint records how it
 /// was made and a rerun with the same config and seed reproduces it on the same machine.
 /// </summary>
+[JsonConverter(typeof(TrainingConfigJson))]
 public sealed record TrainingConfig
 {
     /// <summary>Zoo architecture name (<c>mlp</c>, <c>lenet5</c>, …).</summary>
@@ -32,24 +35,14 @@ public sealed record TrainingConfig
     /// <summary>Use only the first N training samples (0 = all), for quick experiments.</summary>
     public int TrainLimit { get; init; }
 
-    /// <summary>Regulariser: <c>none</c>, <c>trace</c> (λ·Tr H), <c>top-eig</c> (λ·Σ top eigenvalues) or <c>sam</c>.</summary>
+    /// <summary>Regulariser, one of <see cref="RegularizerCatalog"/>'s names (<c>none</c>, <c>trace</c>, <c>top-eig</c>, <c>sam</c>).</summary>
     public string Regularizer { get; init; } = "none";
-    /// <summary>Weight λ of the Hessian penalty.</summary>
-    public double Lambda { get; init; } = 0.01;
-    /// <summary>Number of top eigenvalues penalised by <c>top-eig</c>.</summary>
-    public int TopP { get; init; } = 1;
-    /// <summary>SAM neighbourhood radius ρ.</summary>
-    public double Rho { get; init; } = 0.05;
     /// <summary>
-    /// Layers the Hessian penalty sees (<c>all</c>, <c>last:N</c>, <c>sample:K</c>, names). The default, one layer
-    /// resampled at each regularised step, costs a fraction of <c>all</c> and cut the trace as much in our runs
-    /// (docs/benchmarks.md, docs/results.md).
+    /// The regularisers' settings (λ, ρ, layers, …; see each <see cref="IRegularizer"/>), a setting not given at its
+    /// default. Held for every regulariser, not just the chosen one, because a study's training defaults are read
+    /// before a recipe picks its regulariser; only the chosen one reads them, and only its settings make the recipe.
     /// </summary>
-    public string HessianLayers { get; init; } = "sample:1";
-    /// <summary>Add the Hessian penalty every N steps (default 4: with one sampled layer, ≈1.3× a plain step).</summary>
-    public int RegEvery { get; init; } = 4;
-    /// <summary>Hutchinson probes per regularised step.</summary>
-    public int Probes { get; init; } = 1;
+    public SettingValues RegularizerSettings { get; init; } = SettingValues.Empty;
     /// <summary>Plain epochs before the regulariser starts.</summary>
     public int WarmupEpochs { get; init; }
     /// <summary>SHA-256 of the checkpoint the run was initialised from (fine-tuning), or null for a fresh start.</summary>
@@ -66,19 +59,34 @@ public sealed record TrainingConfig
         if (WeightDecay < 0) throw new FlipGuardException($"--weight-decay must be ≥ 0, got {WeightDecay}");
         if (TrainLimit < 0) throw new FlipGuardException($"--train-limit must be ≥ 0, got {TrainLimit}");
         if (Optimizer is not ("sgd" or "adam")) throw new FlipGuardException($"--optimizer must be sgd or adam, got '{Optimizer}'");
-        if (Regularizer is not ("none" or "trace" or "top-eig" or "sam")) throw new FlipGuardException($"--reg must be none, trace, top-eig or sam, got '{Regularizer}'");
+        if (RegularizerCatalog.Default.Find(Regularizer) is null) throw new FlipGuardException($"--reg must be {RegularizerCatalog.Default.NameList}, got '{Regularizer}'");
         if (WarmupEpochs < 0) throw new FlipGuardException($"--warmup-epochs must be ≥ 0, got {WarmupEpochs}");
         if (Regularizer != "none") CreateObjective();
         if (Schedule is not ("constant" or "cosine" or "step")) throw new FlipGuardException($"--schedule must be constant, cosine or step, got '{Schedule}'");
     }
 
     /// <summary>The step objective this recipe trains with after its warm-up epochs.</summary>
-    /// <exception cref="FlipGuardException">A regulariser option is out of range.</exception>
-    public IStepObjective CreateObjective() => Regularizer switch
-    {
-        "trace" => new HessianTraceObjective(Lambda, Probes, Hessian.LayerSelection.Parse(HessianLayers), RegEvery, Seed),
-        "top-eig" => new TopEigenvalueObjective(Lambda, TopP, Hessian.LayerSelection.Parse(HessianLayers), RegEvery, Seed),
-        "sam" => new SharpnessAwareObjective(Rho),
-        _ => new CrossEntropyObjective(),
-    };
+    /// <exception cref="FlipGuardException">A setting of the regulariser is out of range.</exception>
+    /// <remarks><see cref="Validate"/> refuses an unknown name; unvalidated, one trains (and reads) as plain cross-entropy.</remarks>
+    public IStepObjective CreateObjective() => Chosen.Create(RegularizerSettings, Seed);
+
+    /// <summary>The regulariser as a report puts it (<c>HAT trace λ=0.01, layers sample:1 every 4 steps</c>).</summary>
+    public string DescribeRegularizer() => Chosen.Describe(RegularizerSettings);
+
+    private IRegularizer Chosen => RegularizerCatalog.Default.Find(Regularizer) ?? Plain;
+
+    private static readonly PlainRegularizer Plain = new();
+
+    /// <summary>This recipe with <paramref name="setting"/> of a regulariser set to <paramref name="value"/>.</summary>
+    public TrainingConfig With<T>(Setting<T> setting, T value) => this with { RegularizerSettings = RegularizerSettings.With(setting, value) };
+
+    /// <summary>
+    /// Two recipes are equal when they make the same model: when their JSON (<see cref="TrainingConfigJson"/>, what a
+    /// checkpoint stores and the recipe key hashes) is. Settings of a regulariser the recipe does not use then do not
+    /// count — except the six the four original regularisers share, which that JSON has always held.
+    /// </summary>
+    public bool Equals(TrainingConfig? other) => other is not null && TrainingConfigJson.Canonical(this) == TrainingConfigJson.Canonical(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => TrainingConfigJson.Canonical(this).GetHashCode(StringComparison.Ordinal);
 }

@@ -7,6 +7,10 @@ namespace FlipGuard.Tests.Defenses;
 /// <summary>A defense built from its name: the same defense the CLI and a study get, protecting the clean target, ranking only when needed.</summary>
 public class DefenseChoiceTests
 {
+    /// <summary>The defense with the share given as <c>--protect</c> gives it (to ecc and hessian-ecc alike).</summary>
+    private static DefenseChoice Choice(string kind, double share) =>
+        new(kind, SettingValues.Empty.With(EccKind.Share, (double?)share).With(HessianEccKind.Share, (double?)share));
+
     [Theory]
     [InlineData("guard", 1.0, "guard(zero)", false)]
     [InlineData("radar", 1.0, "radar(group=64,interleaved,bits=top2,key=0)", false)]
@@ -18,7 +22,7 @@ public class DefenseChoiceTests
     {
         var (target, _, _) = DefenseCases.Tiny(int8: false);
         int ranked = 0;
-        var defense = new DefenseChoice(kind, new RadarOptions(), Protect: share).Create(target, () => { ranked++; return EntryScores.Magnitude(target); });
+        var defense = Choice(kind, share).Create(target, () => { ranked++; return EntryScores.Magnitude(target); });
         Assert.StartsWith(name, defense.Name);
         Assert.Equal(ranks ? 1 : 0, ranked);
         Assert.True(defense.Overhead.ExtraBits > 0);                             // Protect ran on the clean target
@@ -32,7 +36,7 @@ public class DefenseChoiceTests
     public void BadChoicesAreOneLineErrors(string kind, double share, string message)
     {
         var (target, _, _) = DefenseCases.Tiny(int8: false);
-        var e = Assert.Throws<FlipGuardException>(() => new DefenseChoice(kind, new RadarOptions(), Protect: share).Create(target, () => EntryScores.Magnitude(target)));
+        var e = Assert.Throws<FlipGuardException>(() => Choice(kind, share).Create(target, () => EntryScores.Magnitude(target)));
         Assert.Equal(message, e.Message);
     }
 }

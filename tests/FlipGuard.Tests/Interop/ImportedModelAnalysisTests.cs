@@ -5,6 +5,7 @@ using FlipGuard.Faults.Targets;
 using FlipGuard.Hessian;
 using FlipGuard.Sweeps;
 using FlipGuard.Training;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Tests.Interop;
 
@@ -75,8 +76,8 @@ public class ImportedModelAnalysisTests
             var config = new TrainingConfig
             {
                 Model = meta.Model.Architecture, Epochs = 1, TrainLimit = 256, BatchSize = 64, LearningRate = 0.01,
-                Regularizer = "trace", HessianLayers = "all", RegEvery = 2, Lambda = 0.001, Seed = 1, InitWeightsSha256 = meta.WeightsSha256,
-            };
+                Regularizer = "trace", Seed = 1, InitWeightsSha256 = meta.WeightsSha256,
+            }.With(HessianPenalty.Layers, "all").With(HessianPenalty.Every, 2).With(HessianPenalty.Lambda, 0.001);
             var (tuned, result) = Trainer.Train(meta.Model, config, TrainingData.From(data), initialWeights: model);
             using (tuned)
             {

@@ -2,6 +2,7 @@ using FlipGuard.Core;
 using FlipGuard.Studies;
 using FlipGuard.Studies.Analyses;
 using FlipGuard.Tests.Cli;
+using FlipGuard.Training.Regularizers;
 
 namespace FlipGuard.Tests.Studies;
 
@@ -45,7 +46,7 @@ public class StudyConfigTests
         Assert.Equal(["plain", "hat", "ft"], c.Recipes.Select(r => r.Name));
         Assert.Equal(2, c.Recipes[0].Template.Epochs);
         Assert.Equal(0.02, c.Recipes[1].Template.LearningRate);
-        Assert.Equal(("trace", 0.002, "HAT trace"), (c.Recipes[1].Template.Regularizer, c.Recipes[1].Template.Lambda, c.Recipes[1].Label));
+        Assert.Equal(("trace", 0.002, "HAT trace"), (c.Recipes[1].Template.Regularizer, c.Recipes[1].Template.RegularizerSettings.Get(HessianPenalty.Lambda), c.Recipes[1].Label));
         Assert.Equal(("plain", 1), (c.Recipes[2].InitFrom, c.Recipes[2].Template.Epochs));
         Assert.Equal(["hessian", "sweep"], c.Analyses.Select(a => a.Name));
         Assert.Equal(7, ((HessianStudySettings)c.Analyses[0].Settings).Probes);

@@ -42,14 +42,16 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
     /// <summary>Reads <c>analyses.defense</c>; every key is optional.</summary>
     public static DefenseStudySettings Parse(StudySection s)
     {
-        var v = new DefenseStudySettings(s.Strings("defenses") ?? ["guard", "radar", "ecc"], s.Double("protect", 0.05), s.Int("probes", 32),
-            s.Int("hessian-samples", 2000), s.Int("group-size", 64), s.String("bits", "30"), s.String("params", "sample:500"), s.Int("attack-seeds", 3),
+        string protect = HessianEccKind.Share.Key, groupSize = RadarKind.GroupSize.Key;
+        var v = new DefenseStudySettings(s.Strings("defenses") ?? ["guard", "radar", "ecc"], s.Double(protect, HessianEccKind.DefaultShare), s.Int("probes", 32),
+            s.Int("hessian-samples", 2000), s.Int(groupSize, RadarKind.GroupSize.Default), s.String("bits", "30"), s.String("params", "sample:500"), s.Int("attack-seeds", 3),
             s.Int("max-flips", 150), s.Int("top-k", 10), s.Int("batch", 128), s.Has("target-accuracy") ? s.Double("target-accuracy", 0) : null, s.Int("seed", 0), s.Int("limit", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk));
-        s.RejectUnknown(["defenses", "protect", "probes", "hessian-samples", "group-size", "bits", "params", "attack-seeds", "max-flips", "top-k", "batch",
+        s.RejectUnknown(["defenses", protect, "probes", "hessian-samples", groupSize, "bits", "params", "attack-seeds", "max-flips", "top-k", "batch",
             "target-accuracy", "seed", "limit", "chunk"]);
         if (v.Defenses.Count == 0) throw s.Error("defenses", "analyses.defense.defenses: name at least one defense");
         foreach (string d in v.Defenses)
-            if (!DefenseChoice.Kinds.Contains(d)) throw s.Error("defenses", $"analyses.defense.defenses: unknown defense '{d}' (known: {string.Join(", ", DefenseChoice.Kinds)})");
+            if (DefenseCatalog.Default.Find(d) is null)
+                throw s.Error("defenses", $"analyses.defense.defenses: unknown defense '{d}' (known: {string.Join(", ", DefenseCatalog.Default.Names)})");
         if (v.Defenses.Distinct().Count() != v.Defenses.Count) throw s.Error("defenses", "analyses.defense.defenses: a defense is repeated");
         if (v.Protect is <= 0 or > 1) throw s.Error("protect", $"analyses.defense.protect must be in (0, 1], got {v.Protect}");
         if (v.Probes < 1 || v.HessianSamples < 1) throw s.Error("analyses.defense: probes and hessian-samples must be ≥ 1");
@@ -64,6 +66,13 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
         catch (FlipGuardException e) { throw s.Error($"analyses.defense: {e.Message}"); }
         return v;
     }
+
+    /// <summary>
+    /// Defense <paramref name="defense"/> as the study builds it: radar with <see cref="GroupSize"/>, hessian-ecc with
+    /// <see cref="Protect"/> (a study's <c>protect</c> is hessian-ecc's share: ecc protects every word), the rest at their defaults.
+    /// </summary>
+    public DefenseChoice Choice(string defense) =>
+        new(defense, SettingValues.Empty.With(RadarKind.GroupSize, GroupSize).With(HessianEccKind.Share, (double?)Protect));
 
     /// <summary>The attack's options (int8, all bits) before the journal, the model's identity and the defense are added.</summary>
     public AttackOptions AttackOptions() => new(BitSelection.Parse("all", true))
@@ -180,17 +189,10 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
         return new AnalysisOutcome(metrics, [], [], JsonSerializer.Serialize(runs, CheckpointFile.JsonOptions), started.Elapsed.TotalSeconds);
     }
 
-    private string Describe(string defense) => defense switch
-    {
-        "guard" => "a range guard (out-of-range weights zeroed)",
-        "radar" => $"RADAR checksums (groups of {settings.GroupSize}, flagged groups zeroed)",
-        "ecc" => "SEC-DED ECC on every 64-bit word",
-        _ => $"SEC-DED ECC on the Hessian-ranked top {settings.Protect * 100:0.##}% of the words",
-    };
+    private string Describe(string defense) => settings.Choice(defense).Describe();
 
     private IDefense Build(string defense, FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation) =>
-        new DefenseChoice(defense, new RadarOptions(settings.GroupSize), Protect: defense == "hessian-ecc" ? settings.Protect : 1)
-            .Create(target, () => HessianScores(target, context, bits, cancellation));
+        settings.Choice(defense).Create(target, () => HessianScores(target, context, bits, cancellation), unchecked((ulong)settings.Seed));
 
     private EntryScores HessianScores(FlipTarget target, StudyAnalysisContext context, BitSelection bits, CancellationToken cancellation) =>
         HessianGuidedRanking.Score(target, SampleBatches.First(context.Data.Train.Images, context.Data.Train.Labels, settings.HessianSamples, 500),

@@ -4,9 +4,10 @@ namespace FlipGuard.Studies.Analyses;
 
 /// <summary>
 /// One analysis a study runs on every model (Hessian statistics, the bit-flip sweep, and after issues 5 and 6 the
-/// attack, random injection and defenses). This is the extension point: implement it, register a factory in
-/// <see cref="StudyAnalysisCatalog"/> under the name used in the study file's <c>analyses</c> section, and the
-/// runner, the store, the table, the charts and the narrative pick it up without further changes.
+/// attack, random injection and defenses). This is the extension point: implement it, add its line to
+/// <see cref="StudyAnalysisCatalog"/> (the name used in the study file's <c>analyses</c> section, its factory and its
+/// optional comparison chart), and the runner, the store, the table, the charts and the narrative pick it up without
+/// further changes.
 /// </summary>
 public interface IStudyAnalysis
 {

@@ -4,8 +4,8 @@ namespace FlipGuard.Studies.Analyses;
 
 /// <summary>
 /// A chart across recipes that an analysis draws from its stored full results, when a bar per column is not the
-/// right picture (accuracy against attack flips, accuracy against bit-error rate). Registered next to the analysis
-/// in <see cref="StudyAnalysisCatalog"/>; the report draws it from the store alone, like every other figure.
+/// right picture (accuracy against attack flips, accuracy against bit-error rate). Registered on the analysis's own
+/// line of <see cref="StudyAnalysisCatalog"/>; the report draws it from the store alone, like every other figure.
 /// </summary>
 public interface IStudyComparisonChart
 {
