@@ -33,7 +33,7 @@ public class WorkflowTests
     }
 
     private static IDefense Defense(string kind, FlipTarget target) =>
-        new DefenseChoice(kind, new RadarOptions(GroupSize: 6, Key: 1)).Create(target, () => EntryScores.Magnitude(target));
+        new DefenseChoice(kind, SettingValues.Empty.With(RadarKind.GroupSize, 6).With(RadarKind.Key, 1L)).Create(target, () => EntryScores.Magnitude(target));
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, RecordJournal.Json);
 
