@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace FlipGuard.Core;
 
@@ -10,57 +11,32 @@ namespace FlipGuard.Core;
 /// libc's <c>open</c> and fsynced. On Windows the step is skipped: flushing a directory there needs a handle opened
 /// with backup semantics and write access, which ordinary accounts are refused, and NTFS commits the rename as one
 /// journaled metadata change anyway. Best effort everywhere: a file system that cannot sync folders (some network and
-/// FUSE ones answer EINVAL) or a folder that cannot be opened for reading loses only this extra durability, not the
-/// file, which is already complete under its name, so such failures are not errors.
+/// FUSE ones answer EINVAL), a folder that cannot be opened for reading or a libc under another name (musl) loses only
+/// this extra durability, not the file, which is already complete under its name, so none of these is an error.
 /// </summary>
-internal static class FolderFlush
+internal static unsafe class FolderFlush
 {
-    private const int ReadOnly = 0;
-    private const int CloseOnExecLinux = 0x80000, CloseOnExecMac = 0x1000000;
+    private const int ReadOnlyCloseOnExecLinux = 0x80000, ReadOnlyCloseOnExecMac = 0x1000000; // O_RDONLY (0) | O_CLOEXEC
+    private static readonly (nint Open, nint Fsync, nint Close)? Libc = Load();
 
     /// <summary>Flushes <paramref name="folder"/>'s entries (names, renames) to disk where the OS allows it.</summary>
     public static void Flush(string folder)
     {
-        try
-        {
-            if (OperatingSystem.IsLinux()) FlushLinux(folder);
-            else if (OperatingSystem.IsMacOS()) FlushMac(folder);
-        }
-        catch (DllNotFoundException) { } // a libc under another name (musl): keep the file, skip the extra step
-        catch (EntryPointNotFoundException) { }
-    }
-
-    private static void FlushLinux(string folder)
-    {
-        int fd = OpenLinux(folder, ReadOnly | CloseOnExecLinux);
+        if (Libc is not { } libc) return;
+        byte[] path = Encoding.UTF8.GetBytes(folder + "\0");
+        int flags = OperatingSystem.IsLinux() ? ReadOnlyCloseOnExecLinux : ReadOnlyCloseOnExecMac;
+        int fd;
+        fixed (byte* p = path) fd = ((delegate* unmanaged<byte*, int, int>)libc.Open)(p, flags);
         if (fd < 0) return;
-        FsyncLinux(fd);
-        CloseLinux(fd);
+        ((delegate* unmanaged<int, int>)libc.Fsync)(fd);
+        ((delegate* unmanaged<int, int>)libc.Close)(fd);
     }
 
-    private static void FlushMac(string folder)
+    private static (nint, nint, nint)? Load()
     {
-        int fd = OpenMac(folder, ReadOnly | CloseOnExecMac);
-        if (fd < 0) return;
-        FsyncMac(fd);
-        CloseMac(fd);
+        string? name = OperatingSystem.IsLinux() ? "libc.so.6" : OperatingSystem.IsMacOS() ? "/usr/lib/libSystem.B.dylib" : null;
+        if (name is null || !NativeLibrary.TryLoad(name, out nint lib)) return null;
+        return NativeLibrary.TryGetExport(lib, "open", out nint open) && NativeLibrary.TryGetExport(lib, "fsync", out nint fsync)
+            && NativeLibrary.TryGetExport(lib, "close", out nint close) ? (open, fsync, close) : null;
     }
-
-    [DllImport("libc.so.6", EntryPoint = "open")]
-    private static extern int OpenLinux([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc.so.6", EntryPoint = "fsync")]
-    private static extern int FsyncLinux(int fd);
-
-    [DllImport("libc.so.6", EntryPoint = "close")]
-    private static extern int CloseLinux(int fd);
-
-    [DllImport("libc", EntryPoint = "open")]
-    private static extern int OpenMac([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync")]
-    private static extern int FsyncMac(int fd);
-
-    [DllImport("libc", EntryPoint = "close")]
-    private static extern int CloseMac(int fd);
 }
