@@ -1,4 +1,5 @@
-using FlipGuard.Faults;
+using FlipGuard.Faults.Evaluation;
+using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Tests.Faults;
 
