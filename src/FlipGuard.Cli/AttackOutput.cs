@@ -1,5 +1,6 @@
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using Spectre.Console;
 
 namespace FlipGuard.Cli;
@@ -47,9 +48,7 @@ public static class AttackOutput
     /// <summary>Writes <paramref name="value"/> as JSON (temporary file, then rename).</summary>
     public static void WriteJson(string path, object value)
     {
-        string full = Path.GetFullPath(path);
-        File.WriteAllText(full + ".tmp", Output.Serialize(value));
-        File.Move(full + ".tmp", full, overwrite: true);
+        AtomicFile.WriteText(path, Output.Serialize(value));
     }
 
     /// <summary>The table of flips to target per model (with a defense: detections and repaired accuracy per seed).</summary>

@@ -1,4 +1,5 @@
 using FlipGuard.Charts;
+using FlipGuard.Core;
 using FlipGuard.Statistics;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
@@ -18,8 +19,7 @@ public static class SweepOutput
         var summary = SweepSummary.From(result);
         Directory.CreateDirectory(directory);
         string path = Path.GetFullPath(Path.Combine(directory, "summary.json"));
-        File.WriteAllText(path + ".tmp", Output.Serialize(summary));
-        File.Move(path + ".tmp", path, overwrite: true);
+        AtomicFile.WriteText(path, Output.Serialize(summary));
         var files = new List<string> { path };
         files.AddRange(SweepCharts.Write(directory, summary, modelName));
         if (records)

@@ -100,7 +100,7 @@ public static class DefendCommand
             var (summary, files) = SweepOutput.Write(outDir, result, c.Metadata.Model.Architecture, parse.GetValue(records));
             var report = new { defense = shield.Name, overhead = shield.Overhead, extraBitsPerWeight = shield.Overhead.ExtraBitsPerWeight, extraFraction = shield.Overhead.ExtraFraction, screening };
             string reportPath = Path.GetFullPath(Path.Combine(outDir, "defense.json"));
-            File.WriteAllText(reportPath, Output.Serialize(report));
+            AtomicFile.WriteText(reportPath, Output.Serialize(report));
             if (quiet) { Output.WriteJson(new { checkpoint = c.Path, output = Path.GetFullPath(outDir), seconds = result.Seconds, report, summary }); return 0; }
             Render(shield, screening);
             SweepOutput.Render(summary, [.. files, reportPath], result.Seconds);

@@ -54,7 +54,7 @@ public static class LandscapeCommand
             if (result.Loss2D is { } plane)
                 files.Add(PngChart.Heatmap(Path.Combine(dir, "landscape-2d.png"), $"Loss over the top-2 eigen-plane — {arch}", "step along u₁", "step along u₂",
                     result.Offsets, result.Offsets, plane, "test loss"));
-            File.WriteAllText(Path.Combine(dir, "landscape.json"), System.Text.Json.JsonSerializer.Serialize(new
+            AtomicFile.WriteText(Path.Combine(dir, "landscape.json"), System.Text.Json.JsonSerializer.Serialize(new
             {
                 checkpoint = c.Path, result.Offsets, result.Loss1D, result.Eigenvalues,
                 loss2D = result.Loss2D is null ? null : Enumerable.Range(0, n).Select(j => Enumerable.Range(0, n).Select(i => result.Loss2D[j, i]).ToArray()).ToArray(),

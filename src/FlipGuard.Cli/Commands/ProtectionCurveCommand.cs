@@ -61,7 +61,7 @@ public static class ProtectionCurveCommand
             var curves = rankings.Select(r => ProtectionCurve.Compute(r, truth, perWord, ks)).ToList();
             var quality = rankings.Select(r => RankingQuality.Compute(r, truth, ks)).ToList();
             var report = new { checkpoint = c.Path, sweep = Path.GetFullPath(dir), bits = d.Bits, parameters = d.Parameters, int8 = d.Int8, entriesPerWord = perWord, curves, quality };
-            if (parse.GetValue(output) is { } o) File.WriteAllText(o, Output.Serialize(report));
+            if (parse.GetValue(output) is { } o) AtomicFile.WriteText(o, Output.Serialize(report));
             if (quiet) { Output.WriteJson(report); return 0; }
             Render(curves, quality);
             return 0;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlipGuard.Core;
 
 namespace FlipGuard.Attacks;
 
@@ -12,11 +13,9 @@ public static class AttackTrajectoryCsv
     /// <summary>Writes <paramref name="result"/>'s trajectories to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Write(string path, AttackResult result)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var inv = CultureInfo.InvariantCulture;
         int samples = result.Definition.Samples;
-        using (var w = new StreamWriter(full + ".tmp"))
+        AtomicFile.WriteText(path, w =>
         {
             w.WriteLine("seed,flip,tensor,index,bit,old,new,old_q,new_q,loss,accuracy,detected,repaired_accuracy");
             foreach (var t in result.Trajectories)
@@ -25,7 +24,6 @@ public static class AttackTrajectoryCsv
                         s.OldValue.ToString("R", inv), s.NewValue.ToString("R", inv), s.OldQ?.ToString(inv) ?? "", s.NewQ?.ToString(inv) ?? "",
                         s.Loss.ToString("R", inv), s.Accuracy.ToString("R", inv), s.Detected is { } d ? (d ? "1" : "0") : "",
                         s.RepairedCorrect is { } r ? ((double)r / samples).ToString("R", inv) : ""));
-        }
-        File.Move(full + ".tmp", full, overwrite: true);
+        }, createFolder: true);
     }
 }

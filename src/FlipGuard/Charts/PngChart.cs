@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using ScottPlot;
 
 namespace FlipGuard.Charts;
@@ -164,10 +165,7 @@ public static class PngChart
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = full + ".tmp.png";
-        plot.SavePng(tmp, Width, Height);
-        File.Move(tmp, full, overwrite: true);
+        AtomicFile.Write(full, plot.GetImageBytes(Width, Height, ImageFormat.Png), createFolder: true);
         return full;
     }
 }

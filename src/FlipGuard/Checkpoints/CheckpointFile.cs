@@ -58,10 +58,7 @@ public static class CheckpointFile
             CreatedUtc = metadata.CreatedUtc == default ? DateTimeOffset.UtcNow : metadata.CreatedUtc,
         };
         byte[] header = JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = full + $".tmp-{Environment.ProcessId}";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        AtomicFile.Write(path, fs =>
         {
             fs.Write(Magic);
             Span<byte> len = stackalloc byte[4];
@@ -69,9 +66,7 @@ public static class CheckpointFile
             fs.Write(len);
             fs.Write(header);
             foreach (byte[] b in blobs) fs.Write(b);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        }, createFolder: true);
         return stored;
     }
 

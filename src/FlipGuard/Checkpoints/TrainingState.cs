@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using FlipGuard.Core;
 using FlipGuard.Models;
@@ -28,12 +29,15 @@ public sealed class TrainingState : ITrainingSnapshots
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
         CheckpointFile.Save(Path.Combine(tmp, "model.fgc"), model, new CheckpointMetadata { Model = spec, Training = config });
-        using (var fs = File.Create(Path.Combine(tmp, "optimizer.bin")))
-        using (var w = new BinaryWriter(fs))
+        AtomicFile.Write(Path.Combine(tmp, "optimizer.bin"), fs =>
+        {
+            using var w = new BinaryWriter(fs, new UTF8Encoding(false, true), leaveOpen: true);
             optimizer.save_state_dict(w);
-        File.WriteAllText(Path.Combine(tmp, "history.json"), JsonSerializer.Serialize(new Snapshot(config, history.ToList()), CheckpointFile.JsonOptions));
+        });
+        AtomicFile.WriteText(Path.Combine(tmp, "history.json"), JsonSerializer.Serialize(new Snapshot(config, history.ToList()), CheckpointFile.JsonOptions));
         if (Directory.Exists(final)) Directory.Delete(final, true);
         Directory.Move(tmp, final);
+        FolderFlush.Flush(directory); // the folder rename is the commit: make it durable like a file's
         foreach (string old in Directory.GetDirectories(directory, "epoch-*"))
             if (old != final) Directory.Delete(old, true);
     }

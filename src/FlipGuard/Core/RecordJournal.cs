@@ -49,7 +49,7 @@ public sealed class RecordJournal
         {
             Directory.CreateDirectory(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "unit-*")) File.Delete(stale);
-            DurableFile.WriteAtomically(path, json);
+            AtomicFile.Write(path, json);
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
         return new RecordJournal(directory, identity);
@@ -73,7 +73,7 @@ public sealed class RecordJournal
     public void Write<T>(string name, T value)
     {
         string body = JsonSerializer.Serialize(value, Json);
-        DurableFile.WriteAtomically(UnitPath(name), JsonSerializer.SerializeToUtf8Bytes(new Envelope(Identity, body, Hash(body)), Json));
+        AtomicFile.Write(UnitPath(name), JsonSerializer.SerializeToUtf8Bytes(new Envelope(Identity, body, Hash(body)), Json));
     }
 
     /// <summary>The file of unit <paramref name="name"/>.</summary>

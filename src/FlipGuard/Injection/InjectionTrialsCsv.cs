@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlipGuard.Core;
 
 namespace FlipGuard.Injection;
 
@@ -11,12 +12,10 @@ public static class InjectionTrialsCsv
     /// <summary>Writes <paramref name="result"/>'s trials to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Write(string path, InjectionResult result)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var inv = CultureInfo.InvariantCulture;
         int n = result.Definition.Samples;
         long clean = result.Definition.CleanCorrect;
-        using (var w = new StreamWriter(full + ".tmp"))
+        AtomicFile.WriteText(path, w =>
         {
             w.WriteLine("level,trial,flips,correct,accuracy,rad,detected,repaired_accuracy");
             foreach (var level in result.Levels)
@@ -24,7 +23,6 @@ public static class InjectionTrialsCsv
                     w.WriteLine(string.Join(',', level.Level.ToString("R", inv), t.Trial.ToString(inv), t.Flips.ToString(inv), t.Correct.ToString(inv),
                         ((double)t.Correct / n).ToString("R", inv), ((double)(clean - t.Correct) / clean).ToString("R", inv),
                         t.Detected is { } d ? (d ? "1" : "0") : "", t.RepairedCorrect is { } r ? ((double)r / n).ToString("R", inv) : ""));
-        }
-        File.Move(full + ".tmp", full, overwrite: true);
+        }, createFolder: true);
     }
 }

@@ -91,7 +91,7 @@ public static class SafeTensorsFile
             fs.Write(json);
             for (int i = json.Length; i < padded; i++) fs.WriteByte((byte)' ');
             foreach (var t in tensors) fs.Write(t.Data);
-        });
+        }, createFolder: true);
     }
 
     private static string DTypeCode(TensorDType t) => t switch

@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using FlipGuard.Studies.Analyses;
 using System.Net;
 using System.Text;
@@ -24,8 +25,8 @@ public static class ReportWriter
         var narrative = StudyNarrative.Write(results, tables);
         var figures = StudyFigures.Write(results, tables, Path.Combine(directory, "figures"));
         string md = Path.Combine(directory, "report.md"), html = Path.Combine(directory, "report.html");
-        WriteAtomically(md, Markdown(results, tables, narrative, figures, directory));
-        WriteAtomically(html, Html(results, tables, narrative, figures));
+        AtomicFile.WriteText(md, Markdown(results, tables, narrative, figures, directory));
+        AtomicFile.WriteText(html, Html(results, tables, narrative, figures));
         return new ReportFiles(Path.GetFullPath(md), Path.GetFullPath(html), figures);
     }
 
@@ -164,10 +165,4 @@ public static class ReportWriter
         $"<figcaption>{WebUtility.HtmlEncode(caption)}</figcaption></figure>";
 
     private static string Relative(string directory, string path) => Path.GetRelativePath(directory, path).Replace('\\', '/');
-
-    private static void WriteAtomically(string path, string text)
-    {
-        File.WriteAllText(path + ".tmp", text, new UTF8Encoding(false));
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
 }

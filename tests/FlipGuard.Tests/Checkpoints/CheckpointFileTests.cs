@@ -34,7 +34,7 @@ public class CheckpointFileTests
         Assert.Equal(Spec, loaded.Model);
         Assert.Equal(0.5, loaded.CleanAccuracy);
         Assert.Equal(64, loaded.WeightsSha256.Length);
-        Assert.False(File.Exists(dir.File("a.fgc") + $".tmp-{Environment.ProcessId}"));
+        Assert.Equal([dir.File("a.fgc")], Directory.GetFiles(dir.Path)); // no temporary file of any name left behind
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using FlipGuard.Core;
 
 namespace FlipGuard.Data.Formats;
 
@@ -28,7 +29,7 @@ public static class IdxWriter
         BinaryPrimitives.WriteInt32BigEndian(raw, magic);
         for (int i = 0; i < dims.Length; i++) BinaryPrimitives.WriteInt32BigEndian(raw.AsSpan(4 + 4 * i), dims[i]);
         payload.CopyTo(raw.AsSpan(4 + 4 * dims.Length));
-        File.WriteAllBytes(path, gzip ? Compress(raw) : raw);
+        AtomicFile.Write(path, gzip ? Compress(raw) : raw);
     }
 
     /// <summary>

@@ -55,13 +55,15 @@ public sealed class DatasetDownloader
             return target;
 
         Uri url = baseAddress is null ? file.Url : new Uri(baseAddress, file.FileName);
-        string temp = target + ".download";
         try
         {
-            string actual = await DownloadToAsync(url, temp, file.FileName, progress, cancellationToken).ConfigureAwait(false);
-            if (actual != file.Sha256)
-                throw new FlipGuardException($"{url}: SHA-256 is {actual}, expected {file.Sha256}; the download is damaged or the file changed upstream");
-            File.Move(temp, target, overwrite: true);
+            // The hash is checked before the rename: a damaged download is thrown away and never takes the name.
+            await AtomicFile.WriteAsync(target, async (output, ct) =>
+            {
+                string actual = await DownloadToAsync(url, output, file.FileName, progress, ct).ConfigureAwait(false);
+                if (actual != file.Sha256)
+                    throw new FlipGuardException($"{url}: SHA-256 is {actual}, expected {file.Sha256}; the download is damaged or the file changed upstream");
+            }, cancellationToken: cancellationToken).ConfigureAwait(false);
             return target;
         }
         catch (Exception e) when (e is HttpRequestException or HttpIOException)
@@ -76,13 +78,9 @@ public sealed class DatasetDownloader
         {
             throw new FlipGuardException($"{target}: cannot write ({e.Message})");
         }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
     }
 
-    private async Task<string> DownloadToAsync(Uri url, string temp, string fileName, IProgress<DownloadProgress>? progress, CancellationToken ct)
+    private async Task<string> DownloadToAsync(Uri url, Stream output, string fileName, IProgress<DownloadProgress>? progress, CancellationToken ct)
     {
         using HttpResponseMessage response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
@@ -90,7 +88,6 @@ public sealed class DatasetDownloader
         long? total = response.Content.Headers.ContentLength;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using (Stream body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false))
-        await using (FileStream output = File.Create(temp))
         {
             var buffer = new byte[81920];
             long received = 0, lastReport = 0;

@@ -1,14 +1,14 @@
 using FlipGuard.Faults.Evaluation.CertifiedSkip;
 using FlipGuard.Faults.Evaluation.FullyConnected;
 using FlipGuard.Faults.Targets;
-using FlipGuard.Models.Zoo;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Faults.Evaluation;
 
 /// <summary>
 /// The one place that decides which <see cref="IFlipEvaluator"/> a sweep uses: the fast exact evaluator where the
-/// architecture has one (<see cref="LinearChainEvaluator"/> for fully connected ReLU networks, otherwise
+/// architecture has one (<see cref="LinearChainEvaluator"/> for fully connected ReLU networks — recognised from the
+/// layers a network declares it runs, whatever its class: the zoo's mlp, a described or imported one — otherwise
 /// <see cref="CertifiedSkipEvaluator"/> for linear/convolution/batch-norm networks), the naive oracle for anything
 /// else or on request.
 /// </summary>
@@ -49,11 +49,12 @@ public static class FlipEvaluatorFactory
     public static long FastPathBytes(nn.Module<Tensor, Tensor> model, long samples)
     {
         long perSample = 0;
+        bool chain = ReluChainStructure.Recognise(model) is not null;
         foreach (var (_, module) in model.named_modules())
         {
             perSample += module switch
             {
-                TorchSharp.Modules.Linear l when model is Mlp => 4 * l.in_features + 36 * l.out_features + 8 * (l.in_features + 1),
+                TorchSharp.Modules.Linear l when chain => 4 * l.in_features + 36 * l.out_features + 8 * (l.in_features + 1),
                 TorchSharp.Modules.Linear l => 12 * l.in_features,
                 TorchSharp.Modules.Conv2d c => 12 * c.in_channels * c.kernel_size[0] * c.kernel_size[1],
                 TorchSharp.Modules.BatchNorm2d b => 12 * b.num_features,

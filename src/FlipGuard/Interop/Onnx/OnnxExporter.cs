@@ -48,7 +48,7 @@ public static class OnnxExporter
         foreach (var (k, v) in metadata ?? new Dictionary<string, string>())
             model.Message(14, new ProtoWriter().String(1, k).String(2, v));
         byte[] bytes = model.ToArray();
-        AtomicFile.Write(path, fs => fs.Write(bytes));
+        AtomicFile.Write(path, bytes, createFolder: true);
     }
 
     private static ProtoWriter ValueInfo(string name, object[] dims)

@@ -21,7 +21,7 @@ public static class StateDictWriter
             Add(zip, "archive/byteorder", "little"u8.ToArray());
             for (int i = 0; i < tensors.Count; i++) Add(zip, $"archive/data/{i}", tensors[i].Data);
             Add(zip, "archive/version", Encoding.ASCII.GetBytes("3\n"));
-        });
+        }, createFolder: true);
     }
 
     private static void Add(ZipArchive zip, string name, byte[] bytes)

@@ -7,7 +7,7 @@ namespace FlipGuard.Models.Described;
 /// (so state-dict names match PyTorch's <c>nn.Sequential</c>: <c>0.weight</c>, <c>features.conv1.weight</c>), and a
 /// residual block adds its input to the result. Layers are invoked through <c>call</c> so forward hooks see them.
 /// </summary>
-public sealed class DescribedNetwork : nn.Module<Tensor, Tensor>
+public sealed class DescribedNetwork : nn.Module<Tensor, Tensor>, ILayerSequence
 {
     private readonly nn.Module<Tensor, Tensor>[] layers;
     private readonly bool residual;
@@ -21,12 +21,11 @@ public sealed class DescribedNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var scope = NewDisposeScope();
-        var x = input;
-        foreach (var layer in layers) x = layer.call(x);
-        if (residual) x = x + input;
-        return x.MoveToOuterDisposeScope();
-    }
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => layers;
+
+    /// <inheritdoc />
+    public bool AddsInput => residual;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => ILayerSequence.Run(this, input);
 }

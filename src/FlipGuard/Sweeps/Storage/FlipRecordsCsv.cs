@@ -1,4 +1,5 @@
 using System.Globalization;
+using FlipGuard.Core;
 using FlipGuard.Faults.Encodings;
 
 namespace FlipGuard.Sweeps.Storage;
@@ -12,14 +13,11 @@ public static class FlipRecordsCsv
     /// <summary>Writes <paramref name="result"/>'s flips to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Write(string path, SweepResult result)
     {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = full + ".tmp";
         var inv = CultureInfo.InvariantCulture;
         var sites = result.Sites;
         var names = new Dictionary<int, string>();
         foreach (var t in sites.Tensors) names[t.Target] = t.Name;
-        using (var w = new StreamWriter(tmp))
+        AtomicFile.WriteText(path, w =>
         {
             w.WriteLine("tensor,index,bit,direction,old,new,accuracy,rad");
             var counts = result.Counts;
@@ -37,7 +35,6 @@ public static class FlipRecordsCsv
                 w.Write(((double)c / result.Samples).ToString("R", inv)); w.Write(',');
                 w.WriteLine(result.Rad(c).ToString("R", inv));
             }
-        }
-        File.Move(tmp, full, overwrite: true);
+        }, createFolder: true);
     }
 }

@@ -49,14 +49,14 @@ public sealed class SweepJournal
             if (existing.FirstDifference(header) is { } diff)
                 throw new FlipGuardException($"{directory}: journal belongs to a different sweep ({diff}); use another --output or delete it");
             string sitesPath = Path.Combine(directory, "sites.bin");
-            if (!File.Exists(sitesPath)) DurableFile.WriteAtomically(sitesPath, sitesBytes);
+            if (!File.Exists(sitesPath)) AtomicFile.Write(sitesPath, sitesBytes);
         }
         else
         {
             Directory.CreateDirectory(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "block-*")) File.Delete(stale);
-            DurableFile.WriteAtomically(Path.Combine(directory, "sites.bin"), sitesBytes);
-            DurableFile.WriteAtomically(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
+            AtomicFile.Write(Path.Combine(directory, "sites.bin"), sitesBytes);
+            AtomicFile.Write(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
         return new SweepJournal(directory, header);
@@ -122,7 +122,7 @@ public sealed class SweepJournal
         BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(44), counts.Length);
         MemoryMarshal.AsBytes(counts).CopyTo(b.AsSpan(48));
         SHA256.HashData(b.AsSpan(0, body), b.AsSpan(body));
-        DurableFile.WriteAtomically(BlockPath(block), b);
+        AtomicFile.Write(BlockPath(block), b);
     }
 
     /// <summary>The file of block <paramref name="block"/>.</summary>

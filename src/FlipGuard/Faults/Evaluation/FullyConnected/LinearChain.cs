@@ -1,12 +1,11 @@
 using FlipGuard.Models;
-using FlipGuard.Models.Zoo;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace FlipGuard.Faults.Evaluation.FullyConnected;
 
 /// <summary>
-/// A network that is a chain of fully connected layers with ReLU between them (FlipGuard's <see cref="Mlp"/>), with
+/// A network that is a chain of fully connected layers with ReLU between them (<see cref="ReluChainStructure"/>), with
 /// everything the fast sweep needs cached from one clean pass: each layer's input and pre-activation per sample
 /// (exactly as torch computed them, in the same 1000-sample chunks as the naive path), the magnitude sums Σ|w·x|
 /// that bound rounding, clean predictions and margins, and each unit's worst-case gain to any logit.
@@ -60,8 +59,9 @@ internal sealed class LinearChain
     /// <summary>Recognises the chain inside <paramref name="model"/>, or returns null when the model is something else.</summary>
     public static LinearChain? TryCreate(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, int chunk)
     {
-        if (model is not Mlp) return null;
-        var linears = model.named_modules().Select(m => m.module).OfType<Linear>().ToArray();
+        if (ReluChainStructure.Recognise(model) is not { } structure) return null;
+        var (linears, flattens) = structure;
+        if (!flattens && images.dim() != 2) return null; // the first layer would see the images unflattened
         var chain = new LinearChain((int)images.shape[0], linears);
         chain.Fill(model, images, labels, chunk);
         return chain;

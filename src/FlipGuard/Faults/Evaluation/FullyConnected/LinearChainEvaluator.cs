@@ -76,13 +76,13 @@ public sealed class LinearChainEvaluator : IFlipEvaluator
     {
         var chain = LinearChain.TryCreate(model, images, labels, chunk);
         if (chain is null) return null;
-        var names = model.named_modules().Where(m => m.module is TorchSharp.Modules.Linear).Select(m => m.name).ToList();
+        var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
         var map = new (int, bool)[tensorNames.Count];
         for (int t = 0; t < tensorNames.Count; t++)
         {
             string name = tensorNames[t];
             int dot = name.LastIndexOf('.');
-            int layer = dot < 0 ? -1 : names.IndexOf(name[..dot]);
+            int layer = dot >= 0 && modules.TryGetValue(name[..dot], out var owner) ? Array.FindIndex(chain.Linears, l => ReferenceEquals(l, owner)) : -1;
             string kind = dot < 0 ? "" : name[(dot + 1)..];
             if (layer < 0 || kind is not ("weight" or "bias")) return null;
             map[t] = (layer + 1, kind == "bias");

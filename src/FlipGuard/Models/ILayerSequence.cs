@@ -1,0 +1,33 @@
+using static TorchSharp.torch;
+
+namespace FlipGuard.Models;
+
+/// <summary>
+/// A network that states its own structure: its forward pass applies <see cref="Layers"/> in order, each to the
+/// previous one's output, computes nothing between them or after the last, and adds its input to the result when
+/// <see cref="AddsInput"/>. Analyses whose shortcuts depend on the shape of the computation (the linear-chain sweep
+/// evaluator) read the shape here instead of recognising particular classes, so a described, imported or new
+/// hand-written network of the same shape is treated like the built-in one. Implementations keep the promise by
+/// making <see cref="Run"/> their <c>forward</c>.
+/// </summary>
+public interface ILayerSequence
+{
+    /// <summary>The layers in the order <c>forward</c> applies them; a layer may itself be an <see cref="ILayerSequence"/>.</summary>
+    IReadOnlyList<nn.Module<Tensor, Tensor>> Layers { get; }
+
+    /// <summary>Whether <c>forward</c> adds its input to the last layer's output (a residual block).</summary>
+    bool AddsInput { get; }
+
+    /// <summary>
+    /// The forward pass <paramref name="sequence"/> declares: its layers in order (through <c>call</c>, so forward hooks
+    /// see each one), plus the input when <see cref="AddsInput"/>; intermediate tensors are disposed.
+    /// </summary>
+    static Tensor Run(ILayerSequence sequence, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input;
+        foreach (var layer in sequence.Layers) x = layer.call(x);
+        if (sequence.AddsInput) x = x + input;
+        return x.MoveToOuterDisposeScope();
+    }
+}
