@@ -12,6 +12,9 @@ namespace FlipGuard.Faults.Evaluation.FullyConnected;
 /// rigorous bound on float32 rounding (<see cref="FloatRounding"/>), and (4) hands anything it cannot certify — NaN/∞
 /// values, near-ties within rounding, magnitudes near overflow — to torch itself. Every count therefore equals the naive
 /// path's; the tests check this flip for flip.
+/// Why one file of over 400 lines: the four stages share the evaluator's precomputed per-layer state (sorted lists,
+/// budgets, the silenced-unit memo, scratch buffers) inside the per-flip hot loop; split into classes, each flip would
+/// hand that state across objects. The pieces that stand alone (rounding slack, saturation, sorted lists) are files.
 /// </summary>
 public sealed class LinearChainEvaluator : IFlipEvaluator
 {
