@@ -2,6 +2,7 @@ using System.CommandLine;
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Workflows;
@@ -35,10 +36,11 @@ public static class AttackCommand
         foreach (var o in attack.All) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool int8 = !parse.GetValue(float32), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (int8 ? "all" : "exponent"), int8);
+            var encoding = WeightEncodings.FromInt8Flag(!parse.GetValue(float32));
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (encoding.IsInteger ? "all" : "exponent"), encoding);
             string[] paths = parse.GetValue(checkpoints)!;
-            var baseOptions = attack.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk), int8);
+            var baseOptions = attack.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk), encoding);
             int n = baseOptions.Seeds.Count;
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "attack-" + Path.GetFileNameWithoutExtension(paths[0]));
@@ -48,7 +50,7 @@ public static class AttackCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var model = c.UnderTest(int8);
+                var model = c.UnderTest(encoding);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
                 var result = ProgressView.Run(quiet, $"attack {name}", n, bar => AttackWorkflow.Run(model, options, progress: new ProgressRelay<AttackProgress>(p =>
                     {

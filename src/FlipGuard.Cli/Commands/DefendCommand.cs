@@ -3,6 +3,7 @@ using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Defenses;
 using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -61,14 +62,15 @@ public static class DefendCommand
         foreach (var o in attack.All.Concat(inject.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
+            var encoding = WeightEncodings.FromInt8Flag(parse.GetValue(int8));
+            bool quiet = parse.GetValue(json);
             string mode = parse.GetValue(run)!;
             RefuseForeign(parse, mode, "sweep", [parameters, naive, records]);
             RefuseForeign(parse, mode, "attack", attack.All);
             RefuseForeign(parse, mode, "inject", inject.All);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (mode == "attack" && !q ? "exponent" : "all"), q);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (mode == "attack" && !encoding.IsInteger ? "exponent" : "all"), encoding);
             ulong seedBits = unchecked((ulong)parse.GetValue(seed));
-            var attackOptions = mode == "attack" ? attack.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk), q) : null;
+            var attackOptions = mode == "attack" ? attack.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk), encoding) : null;
             var injectOptions = mode == "inject" ? inject.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk)) : null;
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             long seedValue = parse.GetValue(seed);
@@ -77,12 +79,12 @@ public static class DefendCommand
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            var model = c.UnderTest(q);
+            var model = c.UnderTest(encoding);
             var target = model.Target;
 
             double share = parse.GetValue(protect) ?? (kind == "hessian-ecc" ? DefenseChoice.DefaultHessianShare : 1.0);
             if (share is < 0 or > 1) throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
-            var sig = kind == "radar" && parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s, false).Bits.ToList() : null;
+            var sig = kind == "radar" && parse.GetValue(signatureBits) is { } s ? BitSelection.Parse(s).Bits.ToList() : null;
             var choice = new DefenseChoice(kind, new RadarOptions(parse.GetValue(groupSize), !parse.GetValue(contiguous), sig, unchecked((ulong)parse.GetValue(key))),
                 parse.GetValue(clamp), share);
             string ranking = kind == "hessian-ecc" ? "hessian" : parse.GetValue(rank)!;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -35,8 +36,9 @@ public static class InjectCommand
         foreach (var o in inject.All) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            var encoding = WeightEncodings.FromInt8Flag(parse.GetValue(int8));
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, encoding);
             string[] paths = parse.GetValue(checkpoints)!;
             var baseOptions = inject.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk));
             TorchSession.Configure(parse.GetValue(threads), "cpu");
@@ -47,7 +49,7 @@ public static class InjectCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var model = c.UnderTest(q);
+                var model = c.UnderTest(encoding);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
                 var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => InjectionWorkflow.Run(model, options, progress:
                     new ProgressRelay<InjectionProgress>(p =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Sweeps;
@@ -37,8 +38,9 @@ public static class SweepCommand
         };
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            var encoding = WeightEncodings.FromInt8Flag(parse.GetValue(int8));
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, encoding);
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             var part = SweepShard.Parse(parse.GetValue(shard)!);
             long seedValue = parse.GetValue(seed);
@@ -48,7 +50,7 @@ public static class SweepCommand
             string path = parse.GetValue(checkpoint)!;
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "sweep-" + Path.GetFileNameWithoutExtension(path));
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            using var sweep = new SweepWorkflow(c.UnderTest(q), chunkSize, parse.GetValue(naive));
+            using var sweep = new SweepWorkflow(c.UnderTest(encoding), chunkSize, parse.GetValue(naive));
             var options = new SweepOptions(bitSelection, paramSelection)
             {
                 Seed = unchecked((ulong)seedValue),

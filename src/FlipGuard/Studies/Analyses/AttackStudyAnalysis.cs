@@ -34,13 +34,13 @@ public sealed record AttackStudySettings(int Seeds, long Seed, int TopK, int Bat
         if (v.Seeds < 1) throw s.Error("seeds", $"analyses.attack.seeds must be ≥ 1, got {v.Seeds}");
         if (v.Seed < 0) throw s.Error("seed", $"analyses.attack.seed must be ≥ 0, got {v.Seed}");
         if (v.Limit < 0) throw s.Error("limit", $"analyses.attack.limit must be ≥ 0, got {v.Limit}");
-        try { ProgressiveBitSearch.Validate(v.Options(), v.Float32 ? Float32Bits.Count : Int8Quantizer.Count); }
+        try { ProgressiveBitSearch.Validate(v.Options(), WeightEncodings.FromInt8Flag(!v.Float32)); }
         catch (FlipGuardException e) { throw s.Error($"analyses.attack: {e.Message}"); }
         return v;
     }
 
     /// <summary>The library's options for these settings (the journal and the model's identity are added per model).</summary>
-    public AttackOptions Options() => new(BitSelection.Parse(Bits, !Float32))
+    public AttackOptions Options() => new(BitSelection.Parse(Bits, WeightEncodings.FromInt8Flag(!Float32)))
     {
         TopK = TopK,
         BatchSize = Batch,
@@ -70,7 +70,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     /// <inheritdoc />
     public object Settings => settings;
 
-    private string Scope => $"{(settings.Float32 ? "float32" : "int8")}, bits {settings.Bits}, top-k {settings.TopK}, batch {settings.Batch}";
+    private string Scope => $"{WeightEncodings.FromInt8Flag(!settings.Float32).Name}, bits {settings.Bits}, top-k {settings.TopK}, batch {settings.Batch}";
 
     private string Target => settings.TargetAccuracy is { } t ? $"{t:P1}" : "chance + 1 point";
 
@@ -97,7 +97,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
         var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
-        var result = AttackWorkflow.Run(context.UnderTest(settings.Limit, !settings.Float32), options, progress:
+        var result = AttackWorkflow.Run(context.UnderTest(settings.Limit, WeightEncodings.FromInt8Flag(!settings.Float32)), options, progress:
             new ProgressRelay<AttackProgress>(p =>
             {
                 double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -41,7 +42,7 @@ public sealed record InjectionStudySettings(IReadOnlyList<double> Rates, int Tri
     }
 
     /// <summary>The library's options for these settings (the journal and the model's identity are added per model).</summary>
-    public InjectionOptions Options() => new(InjectionMode.BitErrorRate, Rates, BitSelection.Parse(Bits, Int8))
+    public InjectionOptions Options() => new(InjectionMode.BitErrorRate, Rates, BitSelection.Parse(Bits, WeightEncodings.FromInt8Flag(Int8)))
     {
         Trials = Trials,
         Seed = unchecked((ulong)Seed),
@@ -79,7 +80,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
 
     /// <inheritdoc />
     public IReadOnlyList<MetricKind> Metrics => settings.Rates.Select(r => new MetricKind(AccuracyAt(r), $"acc. @ BER {Rate(r)}", MetricFormat.Percent, Better.Higher, false,
-        $"Mean test accuracy over {settings.Trials} trials in which every {(settings.Int8 ? "int8" : "float32")} weight bit ({settings.Bits}) flips independently " +
+        $"Mean test accuracy over {settings.Trials} trials in which every {WeightEncodings.FromInt8Flag(settings.Int8).Name} weight bit ({settings.Bits}) flips independently " +
         $"with probability {Rate(r)} (95% t-interval over the trials).")).ToList();
 
     /// <inheritdoc />
@@ -89,7 +90,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
         var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
-        var result = InjectionWorkflow.Run(context.UnderTest(settings.Limit, settings.Int8), options, progress:
+        var result = InjectionWorkflow.Run(context.UnderTest(settings.Limit, WeightEncodings.FromInt8Flag(settings.Int8)), options, progress:
             new ProgressRelay<InjectionProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancel: cancellation);
         int samples = result.Definition.Samples;
         var metrics = result.Levels.Select(l => MetricValue.MeanOf(AccuracyAt(l.Level), l.Trials.Select(t => (double)t.Correct / samples).ToArray(), 0, 1)).ToList();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FlipGuard.Charts;
 using FlipGuard.Checkpoints;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
@@ -27,7 +28,7 @@ public sealed record SweepStudySettings(string Bits, string Parameters, int Limi
         var v = new SweepStudySettings(s.String("bits", "all"), s.String("params", "all"), s.Int("limit", 0), s.Bool("int8", false),
             s.Int("seed", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk), s.Int("block-size", 4096));
         s.RejectUnknown(["bits", "params", "limit", "int8", "seed", "chunk", "block-size"]);
-        try { BitSelection.Parse(v.Bits, v.Int8); }
+        try { BitSelection.Parse(v.Bits, WeightEncodings.FromInt8Flag(v.Int8)); }
         catch (FlipGuardException e) { throw s.Error("bits", $"analyses.sweep.bits: {e.Message}"); }
         try { ParameterSelection.Parse(v.Parameters); }
         catch (FlipGuardException e) { throw s.Error("params", $"analyses.sweep.params: {e.Message}"); }
@@ -53,7 +54,9 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
     /// <inheritdoc />
     public object Settings => settings;
 
-    private string Scope => $"{(settings.Int8 ? "int8 " : "")}bits {settings.Bits}, params {settings.Parameters}";
+    private IWeightEncoding Encoding => WeightEncodings.FromInt8Flag(settings.Int8);
+
+    private string Scope => $"{(Encoding == WeightEncodings.Float32 ? "" : Encoding.Name + " ")}bits {settings.Bits}, params {settings.Parameters}";
 
     /// <inheritdoc />
     public IReadOnlyList<MetricKind> Metrics =>
@@ -69,15 +72,15 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
     /// <inheritdoc />
     public IReadOnlyList<SeriesKind> Series =>
     [
-        new(PerBit, "Bits with RAD 90–100% per bit position", "bit (0 = mantissa LSB" + (settings.Int8 ? ", 7 = sign)" : ", 31 = sign)"), "flips (log scale)", true),
+        new(PerBit, "Bits with RAD 90–100% per bit position", $"bit (0 = mantissa LSB, {Encoding.SignBit} = sign)", "flips (log scale)", true),
         new(Histogram, "RAD of single bit flips", "relative accuracy drop (RAD)", "flips (log scale)", true),
     ];
 
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        using var sweep = new SweepWorkflow(context.UnderTest(settings.Limit, settings.Int8), settings.Chunk);
-        var options = new SweepOptions(BitSelection.Parse(settings.Bits, settings.Int8), ParameterSelection.Parse(settings.Parameters))
+        using var sweep = new SweepWorkflow(context.UnderTest(settings.Limit, Encoding), settings.Chunk);
+        var options = new SweepOptions(BitSelection.Parse(settings.Bits, Encoding), ParameterSelection.Parse(settings.Parameters))
         {
             Seed = unchecked((ulong)settings.Seed),
             BlockSize = settings.BlockSize,
