@@ -3,6 +3,7 @@ using FlipGuard.Checkpoints;
 using FlipGuard.Data;
 using FlipGuard.Defenses;
 using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using static TorchSharp.torch;
@@ -21,14 +22,14 @@ internal static class DefenseOverheadBench
         var a = new BenchArgs(args);
         var checkpoints = a.GetList("checkpoints", "runs/mlp-mnist-s0.fgc");
         int repeats = a.GetInt("repeats", 15);
-        bool int8 = a.Get("int8", "false") == "true";
+        var encoding = WeightEncodings.FromInt8Flag(a.Get("int8", "false") == "true");
         Console.WriteLine($"| checkpoint | defense | extra bits per weight | extra storage | check (ms) | forward, 128 samples (ms) | check / forward 128 | forward, test set (ms) | check / forward test set |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string path in checkpoints)
         {
             var (meta, model) = CheckpointFile.Load(path);
             using var data = LoadedDataset.Load(meta.Dataset, null, new Normalization(meta.NormalizationMean, meta.NormalizationStd));
-            var target = FlipTarget.Create(model, int8);
+            var target = FlipTarget.Create(model, encoding);
             var images = data.Test.Images;
             double forwardAll = Median(repeats, () => Evaluator.CountCorrect(model, images, data.Test.Labels));
             using var batch = images.narrow(0, 0, 128);
@@ -43,7 +44,7 @@ internal static class DefenseOverheadBench
             }
             model.Dispose();
         }
-        Console.WriteLine($"\n{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {(int8 ? "int8" : "float32")} weights, median of {repeats}.");
+        Console.WriteLine($"\n{Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {encoding.Name} weights, median of {repeats}.");
         return 0;
     }
 

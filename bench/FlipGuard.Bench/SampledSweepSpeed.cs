@@ -1,3 +1,4 @@
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Sweeps;
 using System.Diagnostics;
 using FlipGuard.Checkpoints;
@@ -24,13 +25,13 @@ internal static class SampledSweepSpeed
         string paramsText = a.Get("params", "sample:2000");
         int naiveFlips = a.GetInt("naive-flips", 100);
         int testLimit = a.GetInt("test-limit", 0);
-        bool int8 = a.GetInt("int8", 0) == 1;
+        var encoding = WeightEncodings.FromInt8Flag(a.GetInt("int8", 0) == 1);
         var (meta, model) = CheckpointFile.Load(checkpoint);
         using var data = LoadedDataset.Load(meta.Dataset, null, new Normalization(meta.NormalizationMean, meta.NormalizationStd),
             testLimit > 0 ? testLimit : null);
-        var target = FlipTarget.Create(model, int8);
-        var sites = FlipSites.Create(target, BitSelection.Parse(bitsText, int8), ParameterSelection.Parse(paramsText), 5);
-        Console.WriteLine($"{checkpoint}: {meta.Model}{(int8 ? " int8" : "")}, {sites.Count:N0} flips (bits {bitsText}, params {paramsText}), " +
+        var target = FlipTarget.Create(model, encoding);
+        var sites = FlipSites.Create(target, BitSelection.Parse(bitsText, encoding), ParameterSelection.Parse(paramsText), 5);
+        Console.WriteLine($"{checkpoint}: {meta.Model}{(encoding == WeightEncodings.Float32 ? "" : " " + encoding.Name)}, {sites.Count:N0} flips (bits {bitsText}, params {paramsText}), " +
                           $"{data.Test.Count:N0} evaluation samples, {Environment.ProcessorCount} cores");
         var changes = new ParameterChange[sites.Count];
         for (long k = 0; k < sites.Count; k++) changes[k] = sites.Change(k);

@@ -25,7 +25,7 @@ public sealed class AttackArguments
 
     /// <summary>The attack options the command line gives (seeds from <paramref name="firstSeed"/>), checked against the format.</summary>
     /// <exception cref="FlipGuardException">A bad option.</exception>
-    public AttackOptions Build(ParseResult parse, BitSelection bits, ulong firstSeed, bool resume, int chunk, bool int8)
+    public AttackOptions Build(ParseResult parse, BitSelection bits, ulong firstSeed, bool resume, int chunk, IWeightEncoding encoding)
     {
         int n = parse.GetValue(Seeds);
         if (n < 1) throw new FlipGuardException($"--seeds must be ≥ 1, got {n}");
@@ -39,7 +39,7 @@ public sealed class AttackArguments
             Resume = resume,
             Chunk = chunk,
         };
-        ProgressiveBitSearch.Validate(options, int8 ? Int8Quantizer.Count : Float32Bits.Count);
+        ProgressiveBitSearch.Validate(options, encoding);
         return options;
     }
 }

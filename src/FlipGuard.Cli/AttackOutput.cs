@@ -56,7 +56,7 @@ public static class AttackOutput
     {
         var r0 = results[0].Result;
         var d = r0.Definition;
-        AnsiConsole.MarkupLine($"[bold]Progressive bit search[/] {(d.Int8 ? "int8" : "float32")}, bits {Markup.Escape(d.Bits)}, top-k {d.TopK}, batch {d.BatchSize}, budget {d.MaxFlips}"
+        AnsiConsole.MarkupLine($"[bold]Progressive bit search[/] {d.Encoding}, bits {Markup.Escape(d.Bits)}, top-k {d.TopK}, batch {d.BatchSize}, budget {d.MaxFlips}"
             + (d.Repair is null ? "" : $", defense {Markup.Escape(d.Repair)} (target judged on the {(d.TargetOnRepaired ? "repaired" : "undefended")} accuracy)"));
         var t = Output.Table("model", "clean accuracy", "target", "reached", "flips to target (mean ± std)", "per seed");
         if (d.Repair is not null) { t.AddColumn("detected flips per seed"); t.AddColumn("repaired accuracy at the end"); }

@@ -1,6 +1,7 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Core;
 using FlipGuard.Data;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Workflows;
 using static TorchSharp.torch;
@@ -27,11 +28,11 @@ public sealed class CheckpointWithData : IDisposable
     public string Dataset { get; }
 
     /// <summary>
-    /// The model as the fault workflows take it: its flip target (with <paramref name="int8"/>, weights quantised in
-    /// place), the checkpoint's weights hash, the dataset name, the test split and the training split as attack pool.
+    /// The model as the fault workflows take it: its flip target (stored as <paramref name="encoding"/>; int8 quantises the
+    /// weights in place), the checkpoint's weights hash, the dataset name, the test split and the training split as attack pool.
     /// </summary>
-    public ModelUnderTest UnderTest(bool int8) =>
-        new(FlipTarget.Create(Model, int8), Metadata.WeightsSha256, Dataset, Data.Test.Images, Data.Test.Labels, Data.Train.Images, Data.Train.Labels);
+    public ModelUnderTest UnderTest(IWeightEncoding encoding) =>
+        new(FlipTarget.Create(Model, encoding), Metadata.WeightsSha256, Dataset, Data.Test.Images, Data.Test.Labels, Data.Train.Images, Data.Train.Labels);
 
     /// <summary>Loads and cross-checks both; a shape or class mismatch is a user error.</summary>
     public static CheckpointWithData Load(string path, string? dataset, string? dataDir, int testLimit)

@@ -34,7 +34,7 @@ public static class InjectionOutput
     public static void Render(string name, InjectionResult r)
     {
         var d = r.Definition;
-        AnsiConsole.MarkupLine($"[bold]Random faults[/] {Markup.Escape(name)}: {(d.Int8 ? "int8" : "float32")}, bits {Markup.Escape(d.Bits)}, {r.PopulationBits:N0} bits, {d.Trials} trials per level, clean accuracy {Output.Percent(r.CleanAccuracy)}"
+        AnsiConsole.MarkupLine($"[bold]Random faults[/] {Markup.Escape(name)}: {d.Encoding}, bits {Markup.Escape(d.Bits)}, {r.PopulationBits:N0} bits, {d.Trials} trials per level, clean accuracy {Output.Percent(r.CleanAccuracy)}"
             + (d.Repair is null ? "" : $", defense {Markup.Escape(d.Repair)}"));
         var t = Output.Table(d.Mode == InjectionMode.BitErrorRate ? "bit-error rate" : "flipped bits", "mean flips", "mean acc.", "median", "5th pct", "RAD > 10%", "RAD > 90%");
         if (d.Repair is not null) { t.AddColumn("detected"); t.AddColumn("repaired mean acc."); t.AddColumn("repaired RAD > 10%"); }

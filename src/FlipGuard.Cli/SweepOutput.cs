@@ -1,5 +1,6 @@
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Statistics;
 using FlipGuard.Sweeps;
 using FlipGuard.Sweeps.Storage;
@@ -36,7 +37,7 @@ public static class SweepOutput
     {
         var o = s.Overall;
         var d = s.Definition;
-        AnsiConsole.MarkupLine($"[bold]Bit-flip sweep[/] bits {Markup.Escape(d.Bits)}, params {Markup.Escape(d.Parameters)}{(d.Int8 ? ", int8" : "")}, shard(s) {Markup.Escape(s.Shards)}, evaluator {Markup.Escape(s.Evaluator)}");
+        AnsiConsole.MarkupLine($"[bold]Bit-flip sweep[/] bits {Markup.Escape(d.Bits)}, params {Markup.Escape(d.Parameters)}{(d.Encoding == WeightEncodings.Float32.Name ? "" : ", " + d.Encoding)}, shard(s) {Markup.Escape(s.Shards)}, evaluator {Markup.Escape(s.Evaluator)}");
         var t = Output.Table("measure", "value");
         t.AddRow("clean accuracy", $"{Output.Percent(s.CleanAccuracy)} ({s.CleanCorrect:N0}/{s.Samples:N0})");
         t.AddRow("flips evaluated", $"{s.FlipsEvaluated:N0} of {s.FlipsTotal:N0}{(s.Complete ? "" : " (incomplete: a shard, or unfinished)")}");

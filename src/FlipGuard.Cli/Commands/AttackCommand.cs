@@ -2,6 +2,7 @@ using System.CommandLine;
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Workflows;
@@ -17,7 +18,7 @@ public static class AttackCommand
     {
         var checkpoints = new Argument<string[]>("checkpoints") { Description = "One or more .fgc checkpoints (e.g. plain and Hessian-aware; compared on one chart).", Arity = ArgumentArity.OneOrMore };
         var dataset = CommonOptions.DatasetOverride();
-        var float32 = new Option<bool>("--float32") { Description = "Attack the float32 weights (default bits: exponent) instead of the int8-quantised model." };
+        var encodingOptions = new EncodingOptions(WeightEncodings.Int8, "--float32", WeightEncodings.Float32, "Attack the float32 weights (default bits: exponent) instead of the int8-quantised model.");
         var bits = new Option<string?>("--bits") { Description = "Bits the attack may flip (default: all for int8, exponent for float32)." };
         var attack = new AttackArguments();
         var seed = CommonOptions.Seed();
@@ -30,15 +31,16 @@ public static class AttackCommand
         var json = CommonOptions.Json();
         var command = new Command("attack", "Targeted bit-flip attack (progressive bit search, Rakin et al. 2019): flip the bits that raise the loss most until accuracy falls to chance.")
         {
-            checkpoints, dataset, float32, bits, seed, limit, chunk, output, resume, dataDir, threads, json,
+            checkpoints, dataset, bits, seed, limit, chunk, output, resume, dataDir, threads, json,
         };
-        foreach (var o in attack.All) command.Options.Add(o);
+        foreach (var o in attack.All.Concat(encodingOptions.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool int8 = !parse.GetValue(float32), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (int8 ? "all" : "exponent"), int8);
+            var encoding = encodingOptions.Resolve(parse);
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (encoding.IsInteger ? "all" : "exponent"), encoding);
             string[] paths = parse.GetValue(checkpoints)!;
-            var baseOptions = attack.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk), int8);
+            var baseOptions = attack.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk), encoding);
             int n = baseOptions.Seeds.Count;
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "attack-" + Path.GetFileNameWithoutExtension(paths[0]));
@@ -48,7 +50,7 @@ public static class AttackCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var model = c.UnderTest(int8);
+                var model = c.UnderTest(encoding);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
                 var result = ProgressView.Run(quiet, $"attack {name}", n, bar => AttackWorkflow.Run(model, options, progress: new ProgressRelay<AttackProgress>(p =>
                     {

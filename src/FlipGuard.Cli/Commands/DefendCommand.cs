@@ -2,6 +2,7 @@ using System.CommandLine;
 using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Defenses;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -35,7 +36,7 @@ public static class DefendCommand
         var bits = new Option<string?>("--bits") { Description = "Bits to flip (as for sweep; default all, for a float32 attack exponent)." };
         var parameters = new Option<string>("--params") { Description = "sweep: entries to flip (as for sweep), e.g. sample:2000.", DefaultValueFactory = _ => "all" };
         var limit = CommonOptions.Limit();
-        var int8 = new Option<bool>("--int8") { Description = "Quantise weights to int8 and flip bits of the integers (the defense then covers the integers)." };
+        var encodingOptions = new EncodingOptions(WeightEncodings.Float32, "--int8", WeightEncodings.Int8, "Quantise weights to int8 and flip bits of the integers (the defense then covers the integers).");
         var naive = new Option<bool>("--naive") { Description = "sweep: use the naive oracle for single-entry outcomes too." };
         var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass (as for sweep).", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/defend-<checkpoint name>-<defense>, -attack / -inject appended for those runs)." };
@@ -49,19 +50,20 @@ public static class DefendCommand
         {
             checkpoint, dataset, defense, run,
         };
-        foreach (var o in (IEnumerable<Option>)[.. defenseSettings.All, scoring.Probes, scoring.Samples, bits, parameters, limit, int8, naive, chunk, output, resume, records, seed, dataDir, threads, json])
+        foreach (var o in (IEnumerable<Option>)[.. defenseSettings.All, scoring.Probes, scoring.Samples, bits, parameters, limit, .. encodingOptions.All, naive, chunk, output, resume, records, seed, dataDir, threads, json])
             command.Options.Add(o);
         foreach (var o in attack.All.Concat(inject.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
+            var encoding = encodingOptions.Resolve(parse);
+            bool quiet = parse.GetValue(json);
             string mode = parse.GetValue(run)!;
             RefuseForeign(parse, mode, "sweep", [parameters, naive, records]);
             RefuseForeign(parse, mode, "attack", attack.All);
             RefuseForeign(parse, mode, "inject", inject.All);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (mode == "attack" && !q ? "exponent" : "all"), q);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits) ?? (mode == "attack" && !encoding.IsInteger ? "exponent" : "all"), encoding);
             ulong seedBits = unchecked((ulong)parse.GetValue(seed));
-            var attackOptions = mode == "attack" ? attack.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk), q) : null;
+            var attackOptions = mode == "attack" ? attack.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk), encoding) : null;
             var injectOptions = mode == "inject" ? inject.Build(parse, bitSelection, seedBits, parse.GetValue(resume), parse.GetValue(chunk)) : null;
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             long seedValue = parse.GetValue(seed);
@@ -70,7 +72,7 @@ public static class DefendCommand
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            var model = c.UnderTest(q);
+            var model = c.UnderTest(encoding);
             var target = model.Target;
 
             if (parse.GetValue(defenseSettings.Of(EccKind.Share)) is { } share && share is < 0 or > 1)

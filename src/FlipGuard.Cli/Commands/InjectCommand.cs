@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -18,7 +19,7 @@ public static class InjectCommand
         var checkpoints = new Argument<string[]>("checkpoints") { Description = "One or more .fgc checkpoints (compared on one chart).", Arity = ArgumentArity.OneOrMore };
         var dataset = CommonOptions.DatasetOverride();
         var inject = new InjectArguments();
-        var int8 = new Option<bool>("--int8") { Description = "Quantise weight tensors to int8 (symmetric, per tensor) and flip bits of the integers; biases stay float32 and are not hit." };
+        var encodingOptions = new EncodingOptions(WeightEncodings.Float32, "--int8", WeightEncodings.Int8, "Quantise weight tensors to int8 (symmetric, per tensor) and flip bits of the integers; biases stay float32 and are not hit.");
         var bits = new Option<string>("--bits") { Description = "Bit positions that can be hit: all, exponent, sign, … or positions like 23-30 (int8: 0-7).", DefaultValueFactory = _ => "all" };
         var seed = CommonOptions.Seed();
         var limit = CommonOptions.Limit();
@@ -30,13 +31,14 @@ public static class InjectCommand
         var json = CommonOptions.Json();
         var command = new Command("inject", "Random bit flips at given bit-error rates or counts: the accuracy distribution over many seeded trials.")
         {
-            checkpoints, dataset, int8, bits, seed, limit, chunk, output, resume, dataDir, threads, json,
+            checkpoints, dataset, bits, seed, limit, chunk, output, resume, dataDir, threads, json,
         };
-        foreach (var o in inject.All) command.Options.Add(o);
+        foreach (var o in inject.All.Concat(encodingOptions.All)) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            var encoding = encodingOptions.Resolve(parse);
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, encoding);
             string[] paths = parse.GetValue(checkpoints)!;
             var baseOptions = inject.Build(parse, bitSelection, unchecked((ulong)parse.GetValue(seed)), parse.GetValue(resume), parse.GetValue(chunk));
             TorchSession.Configure(parse.GetValue(threads), "cpu");
@@ -47,7 +49,7 @@ public static class InjectCommand
                 string name = Path.GetFileNameWithoutExtension(path);
                 string dir = paths.Length == 1 ? outDir : Path.Combine(outDir, name);
                 using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-                var model = c.UnderTest(q);
+                var model = c.UnderTest(encoding);
                 var options = baseOptions with { JournalDirectory = Path.Combine(dir, "journal") };
                 var result = ProgressView.Run(quiet, $"inject {name}", 1, bar => InjectionWorkflow.Run(model, options, progress:
                     new ProgressRelay<InjectionProgress>(p =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using FlipGuard.Core;
 using FlipGuard.Defenses.Ecc;
 using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Sweeps;
 using Spectre.Console;
@@ -47,7 +48,7 @@ public static class ProtectionCurveCommand
             string path = parse.GetValue(checkpoint)!;
             using var c = CheckpointWithData.Load(path, d.Dataset, parse.GetValue(dataDir), 0);
             if (c.Metadata.WeightsSha256 != d.CheckpointSha256) throw new FlipGuardException($"{dir}: the sweep was made from other weights than {path}");
-            var target = FlipTarget.Create(c.Model, d.Int8);
+            var target = FlipTarget.Create(c.Model, WeightEncodings.Parse(d.Encoding));
             var truth = EntryVulnerability.From(result);
             long seedValue = parse.GetValue(seed);
             var rankings = new List<EntryScores>
@@ -60,7 +61,7 @@ public static class ProtectionCurveCommand
             int perWord = EccWords.EntriesPerWord(target);
             var curves = rankings.Select(r => ProtectionCurve.Compute(r, truth, perWord, ks)).ToList();
             var quality = rankings.Select(r => RankingQuality.Compute(r, truth, ks)).ToList();
-            var report = new { checkpoint = c.Path, sweep = Path.GetFullPath(dir), bits = d.Bits, parameters = d.Parameters, int8 = d.Int8, entriesPerWord = perWord, curves, quality };
+            var report = new { checkpoint = c.Path, sweep = Path.GetFullPath(dir), bits = d.Bits, parameters = d.Parameters, encoding = d.Encoding, entriesPerWord = perWord, curves, quality };
             if (parse.GetValue(output) is { } o) AtomicFile.WriteText(o, Output.Serialize(report));
             if (quiet) { Output.WriteJson(report); return 0; }
             Render(curves, quality);

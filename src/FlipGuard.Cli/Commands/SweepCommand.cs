@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Sweeps;
@@ -19,7 +20,7 @@ public static class SweepCommand
         var bits = new Option<string>("--bits") { Description = "Bits to flip: all, exponent, exponent-msb, sign, mantissa, or positions like 0,5,30-31 (0 = mantissa LSB, 31 = sign; int8: 0-7, 7 = sign).", DefaultValueFactory = _ => "all" };
         var parameters = new Option<string>("--params") { Description = "Entries to flip: all, weights, layer:NAME[,NAME], sample:N, or SCOPE/sample:N.", DefaultValueFactory = _ => "all" };
         var limit = CommonOptions.Limit();
-        var int8 = new Option<bool>("--int8") { Description = "Quantise weight tensors to int8 (symmetric, per tensor) and flip bits of the integers; biases stay float32." };
+        var encodingOptions = new EncodingOptions(WeightEncodings.Float32, "--int8", WeightEncodings.Int8, "Quantise weight tensors to int8 (symmetric, per tensor) and flip bits of the integers; biases stay float32.");
         var naive = new Option<bool>("--naive") { Description = "Use the naive oracle evaluator (one full forward pass per flip)." };
         var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass. Counts can differ at the last ulp between chunk sizes, so keep the default unless comparing.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/sweep-<checkpoint name>)." };
@@ -33,12 +34,14 @@ public static class SweepCommand
         var json = CommonOptions.Json();
         var command = new Command("sweep", "Flip each selected bit of each selected parameter on its own and measure the accuracy drop (RAD) on the test set.")
         {
-            checkpoint, dataset, bits, parameters, limit, int8, naive, chunk, output, resume, shard, records, blockSize, seed, dataDir, threads, json,
+            checkpoint, dataset, bits, parameters, limit, naive, chunk, output, resume, shard, records, blockSize, seed, dataDir, threads, json,
         };
+        foreach (var o in encodingOptions.All) command.Options.Add(o);
         command.SetAction(CommandRunner.Action((parse, token) =>
         {
-            bool q = parse.GetValue(int8), quiet = parse.GetValue(json);
-            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, q);
+            var encoding = encodingOptions.Resolve(parse);
+            bool quiet = parse.GetValue(json);
+            var bitSelection = BitSelection.Parse(parse.GetValue(bits)!, encoding);
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             var part = SweepShard.Parse(parse.GetValue(shard)!);
             long seedValue = parse.GetValue(seed);
@@ -48,7 +51,7 @@ public static class SweepCommand
             string path = parse.GetValue(checkpoint)!;
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "sweep-" + Path.GetFileNameWithoutExtension(path));
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
-            using var sweep = new SweepWorkflow(c.UnderTest(q), chunkSize, parse.GetValue(naive));
+            using var sweep = new SweepWorkflow(c.UnderTest(encoding), chunkSize, parse.GetValue(naive));
             var options = new SweepOptions(bitSelection, paramSelection)
             {
                 Seed = unchecked((ulong)seedValue),

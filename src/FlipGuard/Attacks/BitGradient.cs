@@ -5,31 +5,21 @@ using static TorchSharp.torch;
 namespace FlipGuard.Attacks;
 
 /// <summary>
-/// The gradient of the loss with respect to single bits — the signal BFA ranks flips by. An int8 weight is
-/// w = s·q with q = −128·b₇ + Σᵢ₌₀⁶ 2ⁱ·bᵢ (two's complement), so ∂L/∂bᵢ = ∂L/∂w · s · 2ⁱ (−128 for the sign bit), and a
-/// flip changes bᵢ by +1 (0→1) or −1 (1→0): the predicted loss change (the gain) is ∂L/∂bᵢ·(1 − 2bᵢ), which is exactly
-/// ∂L/∂w·(w′ − w). The float32 variant uses the same first-order gain ∂L/∂w·(w′ − w) with w′ the flipped IEEE word
-/// (infinite when w′ is ±Inf; undefined — NaN — when w′ is NaN or the gradient is, and then never ranked). The loss is
-/// the mean cross-entropy with each sample's share capped (<see cref="SampleLossCap"/>), so that the search stays
-/// informative after a flip has made some outputs infinite.
+/// The gradient of the loss with respect to single bits — the signal BFA ranks flips by. A flip changes a weight by
+/// Δ = w′ − w (<see cref="IWeightEncoding.FlipDelta"/>), and its first-order loss change, the gain, is ∂L/∂w·Δ. For an
+/// int8 weight w = s·q with q = −128·b₇ + Σᵢ₌₀⁶ 2ⁱ·bᵢ (two's complement) that is exactly ∂L/∂bᵢ·(1 − 2bᵢ), with
+/// ∂L/∂bᵢ = ∂L/∂w · s · 2ⁱ (−128 for the sign bit). For float32, w′ is the flipped IEEE word, so the gain is infinite
+/// when w′ is ±Inf and undefined — NaN — when w′ is NaN or the gradient is, and then never ranked. The loss is the mean
+/// cross-entropy with each sample's share capped (<see cref="SampleLossCap"/>), so that the search stays informative
+/// after a flip has made some outputs infinite.
 /// </summary>
 public static class BitGradient
 {
-    /// <summary>∂L/∂b for bit <paramref name="bit"/> of an int8 weight with scale <paramref name="scale"/>, given ∂L/∂w.</summary>
-    public static double Int8(double dLdw, float scale, int bit) => dLdw * scale * Place(bit);
-
-    /// <summary>The predicted loss change of flipping bit <paramref name="bit"/> of the int8 weight <paramref name="q"/>.</summary>
-    public static double Int8Gain(double dLdw, float scale, sbyte q, int bit) => Int8(dLdw, scale, bit) * (Int8Quantizer.IsSet(q, bit) ? -1 : 1);
-
-    /// <summary>The predicted loss change of flipping bit <paramref name="bit"/> of the float32 weight <paramref name="w"/>.</summary>
-    public static double Float32Gain(double dLdw, float w, int bit)
-    {
-        double delta = (double)Float32Bits.Flip(w, bit) - w;
-        return dLdw == 0 && double.IsFinite(delta) ? 0 : dLdw * delta;
-    }
-
-    /// <summary>The value of bit position <paramref name="bit"/> in a two's-complement int8: 2^bit, and −128 for the sign bit.</summary>
-    public static int Place(int bit) => bit == Int8Quantizer.Sign ? -128 : 1 << bit;
+    /// <summary>
+    /// The predicted loss change ∂L/∂w·Δ of a flip that changes the weight by <paramref name="delta"/>; 0 when the
+    /// gradient is 0 and Δ finite (0·∞ stays NaN: such a flip's effect is unknown).
+    /// </summary>
+    public static double Gain(double dLdw, double delta) => dLdw == 0 && double.IsFinite(delta) ? 0 : dLdw * delta;
 
     /// <summary>
     /// The largest loss one sample contributes. A float32 exponent flip can make logits infinite, and a plain mean

@@ -27,14 +27,14 @@ public static class ProgressiveBitSearch
     public static AttackResult Run(FlipTarget target, Tensor poolImages, Tensor poolLabels, Tensor testImages, Tensor testLabels, AttackOptions options,
         IProgress<AttackProgress>? progress = null, CancellationToken cancel = default)
     {
-        Validate(options, target.BitsPerEntry);
+        Validate(options, target.Encoding);
         int samples = checked((int)testImages.shape[0]);
         if (samples == 0) throw new FlipGuardException("the evaluation set is empty");
         var weights = new WorkingWeights(target);
         long clean = Evaluator.CountCorrect(target.Model, testImages, testLabels, options.Chunk);
         double cleanAccuracy = (double)clean / samples;
         double targetAccuracy = options.TargetAccuracy ?? 1.0 / Classes(target, testImages) + 0.01;
-        var definition = new AttackDefinition(options.CheckpointSha256, options.Dataset, samples, clean, checked((int)poolImages.shape[0]), target.Int8,
+        var definition = new AttackDefinition(options.CheckpointSha256, options.Dataset, samples, clean, checked((int)poolImages.shape[0]), target.Encoding.Name,
             options.Bits.Canonical, options.TopK, options.BatchSize, targetAccuracy, options.MaxFlips, options.Seeds.ToArray(), options.Chunk, options.Repair?.Name)
         { TargetOnRepaired = options.TargetOnRepaired };
         var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
@@ -94,7 +94,7 @@ public static class ProgressiveBitSearch
             var best = BestFlip(weights, x, y, options, flipped);
             if (best is not { } b) { stop = AttackStop.NoCandidate; break; }
             var address = b.Address;
-            sbyte? oldQ = target.Int8 ? weights.Q(address.Tensor)[checked((int)address.Index)] : null;
+            int? oldQ = weights.StoredInteger(address.Tensor, address.Index);
             var (old, now) = weights.Flip(address);
             flipped.Add(address);
             loss = b.Loss;
@@ -113,7 +113,7 @@ public static class ProgressiveBitSearch
             }
             judged = options.TargetOnRepaired ? repaired ?? correct : correct;
             steps.Add(new AttackStep(steps.Count + 1, address.Tensor, target.Tensors[address.Tensor].Name, address.Index, address.Bit, old, now,
-                oldQ, target.Int8 ? weights.Q(address.Tensor)[checked((int)address.Index)] : null, loss, correct, (double)correct / samples, detected, repaired, flaggedNow));
+                oldQ, weights.StoredInteger(address.Tensor, address.Index), loss, correct, (double)correct / samples, detected, repaired, flaggedNow));
             journal?.Write($"seed-{s:D3}", new AttackTrajectory(seed, cleanLoss, steps, null));
         }
         var trajectory = new AttackTrajectory(seed, cleanLoss, steps, stop);
@@ -154,9 +154,9 @@ public static class ProgressiveBitSearch
         return checked((int)classes);
     }
 
-    /// <summary>Checks the options against a format of <paramref name="bitsPerEntry"/> bits (8 or 32), so a front end can refuse them before loading a model.</summary>
+    /// <summary>Checks the options against the bits of <paramref name="encoding"/>, so a front end can refuse them before loading a model.</summary>
     /// <exception cref="FlipGuardException">The first bad option, in one line.</exception>
-    public static void Validate(AttackOptions o, int bitsPerEntry)
+    public static void Validate(AttackOptions o, IWeightEncoding encoding)
     {
         if (o.TopK < 1) throw new FlipGuardException($"--top-k must be ≥ 1, got {o.TopK}");
         if (o.BatchSize < 1) throw new FlipGuardException($"--batch must be ≥ 1, got {o.BatchSize}");
@@ -166,7 +166,7 @@ public static class ProgressiveBitSearch
         if (o.Chunk < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {o.Chunk}");
         if (o.TargetOnRepaired && o.Repair is null) throw new FlipGuardException("stopping on the repaired accuracy needs a defense");
         if (o.TargetAccuracy is { } a && !(a >= 0 && a <= 1)) throw new FlipGuardException($"--target-accuracy must be in [0, 1], got {a}");
-        if (o.Bits.Bits.Any(b => b >= bitsPerEntry))
-            throw new FlipGuardException($"--bits {o.Bits.Text}: {(bitsPerEntry == Int8Quantizer.Count ? "int8" : "float32")} weights have bits 0–{bitsPerEntry - 1}");
+        if (o.Bits.Bits.Any(b => b >= encoding.BitCount))
+            throw new FlipGuardException($"--bits {o.Bits.Text}: {encoding.Name} weights have bits 0–{encoding.BitCount - 1}");
     }
 }

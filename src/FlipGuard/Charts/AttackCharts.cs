@@ -22,7 +22,6 @@ public static class AttackCharts
             t.Steps.Select(s => s.Accuracy * 100).Prepend(r.CleanAccuracy * 100).ToArray()
         ))).ToList())).ToList();
         var first = groups[0].Results[0];
-        string bits = first.Definition.Int8 ? "int8" : "float32";
-        return PngChart.LineGroups(path, $"Progressive bit search ({bits}, {note})", "bit flips", "test accuracy (%)", lines, ("target", first.TargetAccuracy * 100));
+        return PngChart.LineGroups(path, $"Progressive bit search ({first.Definition.Encoding}, {note})", "bit flips", "test accuracy (%)", lines, ("target", first.TargetAccuracy * 100));
     }
 }

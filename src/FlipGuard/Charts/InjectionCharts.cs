@@ -16,8 +16,7 @@ public static class InjectionCharts
             return (m.Name, levels.Select(l => l.Level).ToArray(), levels.Select(l => l.Accuracy.Median * 100).ToArray(),
                 levels.Select(l => l.Accuracy.P5 * 100).ToArray(), levels.Select(l => l.Accuracy.P95 * 100).ToArray());
         }).ToList();
-        string fmt = models[0].Result.Definition.Int8 ? "int8" : "float32";
-        return PngChart.Bands(path, $"Random bit flips ({fmt}): median accuracy, 5th–95th percentile band",
+        return PngChart.Bands(path, $"Random bit flips ({models[0].Result.Definition.Encoding}): median accuracy, 5th–95th percentile band",
             mode == InjectionMode.BitErrorRate ? "bit-error rate" : "flipped bits", "test accuracy (%)", series, logX);
     }
 }

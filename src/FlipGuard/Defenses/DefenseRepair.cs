@@ -5,7 +5,7 @@ namespace FlipGuard.Defenses;
 /// <summary>
 /// Lets an attack or a fault injection call an <see cref="IDefense"/> through <see cref="IFaultRepair"/>, so BFA and
 /// random faults can be run through RADAR, the range guard or ECC. The defense must already be protected on the clean
-/// target (for int8 after <c>FlipTarget.Create(model, int8: true)</c>); its references stay clean, so the attacker's
+/// target (for int8 after <c>FlipTarget.Create(model, WeightEncodings.Int8)</c>); its references stay clean, so the attacker's
 /// corruption, put back after each call, is flagged again at the next one, and the flagged-unit count passed on in
 /// <see cref="RepairReport.UnitsFlagged"/> tells newly detected flips from earlier ones.
 /// </summary>

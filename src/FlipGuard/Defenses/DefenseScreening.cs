@@ -23,17 +23,23 @@ public sealed record DefenseScreening(long Flips, long Detected, long Neutralise
         var effect = new List<ParameterChange>();
         long detected = 0, neutralised = 0, single = 0, multi = 0;
         var perBit = new long[sites.Bits.Count];
-        for (long o = 0; o < sites.Count; o++)
+        var block = new ParameterChange[4096];
+        for (long first = 0; first < sites.Count; first += block.Length)
         {
-            if ((o & 0xFFFF) == 0) cancel.ThrowIfCancellationRequested();
-            if (defense.Outcome(sites.Change(o), effect))
+            cancel.ThrowIfCancellationRequested();
+            int n = (int)Math.Min(block.Length, sites.Count - first);
+            sites.Changes(SweepShard.Whole, first, block.AsSpan(0, n));
+            for (int k = 0; k < n; k++)
             {
-                detected++;
-                perBit[o % sites.Bits.Count]++;
+                if (defense.Outcome(block[k], effect))
+                {
+                    detected++;
+                    perBit[(first + k) % sites.Bits.Count]++;
+                }
+                if (effect.Count == 0) neutralised++;
+                else if (effect.Count == 1) single++;
+                else multi++;
             }
-            if (effect.Count == 0) neutralised++;
-            else if (effect.Count == 1) single++;
-            else multi++;
         }
         return new DefenseScreening(sites.Count, detected, neutralised, single, multi, perBit, sites.Bits.ToArray());
     }

@@ -17,7 +17,7 @@ namespace FlipGuard.Defenses;
 /// </summary>
 public sealed class RadarChecksum(RadarOptions options) : IDefense
 {
-    private sealed record TensorState(int Groups, uint[] Words, uint[] Sums, ulong[] Mask, long Length);
+    private sealed record TensorState(int Groups, uint[] Words, uint[] Sums, ulong[] Mask, long Length, int Width);
 
     private TensorState[]? state;
     private FlipTarget? protectedTarget;
@@ -33,7 +33,7 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
     public void Protect(FlipTarget target)
     {
         if (options.GroupSize < 1) throw new FlipGuardException($"--group-size must be ≥ 1, got {options.GroupSize}");
-        int width = target.Int8 ? Int8Quantizer.Count : Float32Bits.Count;
+        int width = target.BitsPerEntry;
         var bits = options.SignatureBits ?? [width - 2, width - 1];
         if (bits.Count == 0 || bits.Any(b => b is < 0 or > 31))
             throw new FlipGuardException($"--signature-bits: choose one or more bit positions of the 32-bit group sum (0–31), got {string.Join(",", bits)}");
@@ -50,14 +50,14 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
             var rng = SplitMix64.ForStream(options.Key, (ulong)t);
             for (int i = 0; i < mask.Length; i++) mask[i] = rng.NextUInt64();
             var words = StoredWords.Read(tensor);
-            var s = new TensorState(groups, words, new uint[groups], mask, n);
-            for (long i = 0; i < n; i++) s.Sums[GroupOf(s, i)] += Term(tensor, s, i, words[i]);
+            var s = new TensorState(groups, words, new uint[groups], mask, n, width);
+            for (long i = 0; i < n; i++) s.Sums[GroupOf(s, i)] += Term(s, i, words[i]);
             state[t] = s;
             entries += n;
             extra += (long)groups * BitOperations.PopCount(signatureMask);
         }
         protectedTarget = target;
-        Overhead = new DefenseOverhead(entries, entries, extra, entries * (target.Int8 ? Int8Quantizer.Count : Float32Bits.Count));
+        Overhead = new DefenseOverhead(entries, entries, extra, entries * target.BitsPerEntry);
     }
 
     /// <inheritdoc />
@@ -71,7 +71,7 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
             var s = st[t];
             var words = StoredWords.Read(tensor);
             var sums = new uint[s.Groups];
-            for (long i = 0; i < s.Length; i++) sums[GroupOf(s, i)] += Term(tensor, s, i, words[i]);
+            for (long i = 0; i < s.Length; i++) sums[GroupOf(s, i)] += Term(s, i, words[i]);
             groups += s.Groups;
             float[]? values = null;
             for (int g = 0; g < s.Groups; g++)
@@ -100,7 +100,7 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
         uint old = s.Words[fault.Index], now = StoredWords.Of(tensor, fault.NewValue);
         if (old == now) return false;
         int g = GroupOf(s, fault.Index);
-        uint sum = s.Sums[g] - Term(tensor, s, fault.Index, old) + Term(tensor, s, fault.Index, now);
+        uint sum = s.Sums[g] - Term(s, fault.Index, old) + Term(s, fault.Index, now);
         if (((sum ^ s.Sums[g]) & signatureMask) == 0)
         {
             effect.Add(fault);
@@ -128,9 +128,9 @@ public sealed class RadarChecksum(RadarOptions options) : IDefense
             for (long i = (long)g * options.GroupSize; i < Math.Min(s.Length, (long)(g + 1) * options.GroupSize); i++) yield return i;
     }
 
-    private static uint Term(FlipTensor tensor, TensorState s, long i, uint word)
+    private static uint Term(TensorState s, long i, uint word)
     {
-        uint w = unchecked((uint)StoredWords.Signed(tensor, word));
+        uint w = unchecked((uint)WordBits.Signed(word, s.Width));
         return (s.Mask[i >> 6] >> (int)(i & 63) & 1) != 0 ? unchecked(0u - w) : w;
     }
 

@@ -1,4 +1,5 @@
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
@@ -30,7 +31,7 @@ public sealed class RadarKind : DefenseKind<RadarOptions>
 
     /// <inheritdoc />
     public override RadarOptions Read(SettingValues settings) => new(settings.Get(GroupSize), !settings.Get(Contiguous),
-        settings.Get(SignatureBits) is { } bits ? BitSelection.Parse(bits, false).Bits.ToList() : null, unchecked((ulong)settings.Get(Key)));
+        settings.Get(SignatureBits) is { } bits ? BitSelection.Parse(bits, WeightEncodings.Float32).Bits.ToList() : null, unchecked((ulong)settings.Get(Key)));
 
     /// <inheritdoc />
     public override IDefense Create(RadarOptions options, DefenseContext context) => new RadarChecksum(options);

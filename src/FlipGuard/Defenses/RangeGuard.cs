@@ -1,5 +1,4 @@
 using FlipGuard.Defenses.Ecc;
-using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses;
@@ -35,7 +34,7 @@ public sealed class RangeGuard(bool zero = true) : IDefense
             entries += v.Length;
         }
         protectedTarget = target;
-        Overhead = new DefenseOverhead(entries, entries, 64L * ranges.Length, entries * (target.Int8 ? Int8Quantizer.Count : Float32Bits.Count));
+        Overhead = new DefenseOverhead(entries, entries, 64L * ranges.Length, entries * target.BitsPerEntry);
     }
 
     /// <inheritdoc />

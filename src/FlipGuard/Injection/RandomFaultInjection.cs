@@ -30,7 +30,7 @@ public static class RandomFaultInjection
         int samples = checked((int)images.shape[0]);
         long clean = Evaluator.CountCorrect(target.Model, images, labels, options.Chunk);
         if (clean <= 0) throw new FlipGuardException("the unflipped model classifies no evaluation sample correctly, so RAD is undefined");
-        var definition = new InjectionDefinition(options.CheckpointSha256, options.Dataset, samples, clean, target.Int8, options.Bits.Canonical,
+        var definition = new InjectionDefinition(options.CheckpointSha256, options.Dataset, samples, clean, target.Encoding.Name, options.Bits.Canonical,
             options.Mode, options.Levels.ToArray(), options.Trials, options.Seed, options.Chunk, options.Repair?.Name);
         var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
         var weights = new WorkingWeights(target);

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using YamlDotNet.RepresentationModel;
 
 namespace FlipGuard.Studies;
@@ -62,6 +63,25 @@ public sealed class StudySection : ISettingSource
     public bool Bool(string key, bool fallback) => OptionalString(key) is { } s
         ? s switch { "true" or "yes" => true, "false" or "no" => false, _ => throw Error(Find(key)!, $"{Name(key)} must be true or false, got '{s}'") }
         : fallback;
+
+    /// <summary>
+    /// The weight encoding an analysis names: <c>encoding: NAME</c> (one of <see cref="WeightEncodings.All"/>) or the
+    /// flag key it had before encodings existed (<paramref name="flagKey"/>: true means <paramref name="flagEncoding"/>).
+    /// </summary>
+    /// <exception cref="FlipGuardException">An unknown name, or the flag and the name disagree.</exception>
+    public IWeightEncoding Encoding(string flagKey, IWeightEncoding flagEncoding, IWeightEncoding fallback)
+    {
+        IWeightEncoding? named = null;
+        if (OptionalString("encoding") is { } name)
+        {
+            try { named = WeightEncodings.Parse(name); }
+            catch (FlipGuardException e) { throw Error(Find("encoding")!, $"{Name("encoding")}: {e.Message}"); }
+        }
+        if (!Bool(flagKey, false)) return named ?? fallback;
+        if (named is not null && named != flagEncoding)
+            throw Error(Find(flagKey)!, $"{Name(flagKey)} means encoding {flagEncoding.Name}, but {Name("encoding")} is {named.Name}");
+        return flagEncoding;
+    }
 
     /// <summary>The value of <paramref name="setting"/> under its key, read with the getter of its type, if present.</summary>
     /// <exception cref="FlipGuardException">The value is not of the setting's type.</exception>

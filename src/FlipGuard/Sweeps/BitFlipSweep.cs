@@ -26,7 +26,7 @@ public static class BitFlipSweep
         if (options.BlockSize < 1) throw new FlipGuardException($"block size must be ≥ 1, got {options.BlockSize}");
         var sites = FlipSites.Create(target, options.Bits, options.Parameters, options.Seed);
         var definition = new SweepDefinition(options.CheckpointSha256, options.Dataset, evaluator.Samples, options.Bits.Canonical,
-            options.Parameters.Canonical, options.Parameters.SampleSize > 0 ? options.Seed : null, target.Int8, options.Chunk, options.Defense);
+            options.Parameters.Canonical, options.Parameters.SampleSize > 0 ? options.Seed : null, target.Encoding.Name, options.Chunk, options.Defense);
         long clean = evaluator.CleanCorrect;
         if (clean <= 0) throw new FlipGuardException("the unflipped model classifies no evaluation sample correctly, so RAD is undefined");
         byte[] sitesBytes = FlipSitesFile.Serialize(sites);
@@ -59,7 +59,7 @@ public static class BitFlipSweep
             if (done[b]) continue;
             int n = header.BlockLength(b);
             long first = (long)b * options.BlockSize;
-            for (int i = 0; i < n; i++) changes[i] = sites.Change(shard.Ordinal(first + i));
+            sites.Changes(shard, first, changes.AsSpan(0, n));
             for (int at = 0; at < n; at += CancellationGrain)
             {
                 cancel.ThrowIfCancellationRequested();

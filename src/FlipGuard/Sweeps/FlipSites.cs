@@ -16,12 +16,17 @@ public sealed class FlipSites
     private readonly int[] bits, entryTensor;
     private readonly long[] entryIndex;
     private readonly float[] oldValue;
-    private readonly sbyte[] q;
+    private readonly uint[] words;
+    private readonly int[] tensorTarget;
+    private readonly float[] tensorScale;
 
-    internal FlipSites(IReadOnlyList<SiteTensor> tensors, int[] bits, bool int8, int[] entryTensor, long[] entryIndex, float[] oldValue, sbyte[] q, long populationEntries)
+    internal FlipSites(IReadOnlyList<SiteTensor> tensors, int[] bits, IWeightEncoding encoding, int[] entryTensor, long[] entryIndex, float[] oldValue, uint[] words,
+        long populationEntries)
     {
-        (Tensors, this.bits, Int8, this.entryTensor, this.entryIndex, this.oldValue, this.q, PopulationEntries) =
-            (tensors, bits, int8, entryTensor, entryIndex, oldValue, q, populationEntries);
+        (Tensors, this.bits, Encoding, this.entryTensor, this.entryIndex, this.oldValue, this.words, PopulationEntries) =
+            (tensors, bits, encoding, entryTensor, entryIndex, oldValue, words, populationEntries);
+        tensorTarget = tensors.Select(t => t.Target).ToArray();
+        tensorScale = tensors.Select(t => t.Scale).ToArray();
         Count = (long)entryIndex.Length * bits.Length;
         if (Count > Array.MaxLength)
             throw new FlipGuardException($"the sweep has {Count:N0} flips, more than one run can hold; sample parameters (--params sample:N) or select fewer bits");
@@ -29,19 +34,20 @@ public sealed class FlipSites
 
     /// <summary>
     /// The flips of <paramref name="bits"/> × the entries <paramref name="parameters"/> chooses in <paramref name="target"/>,
-    /// a sample drawn with <paramref name="seed"/>. Old values are read from the live tensors (int8: q and the scale).
+    /// a sample drawn with <paramref name="seed"/>. Old values are read from the live tensors, stored words and scales
+    /// from the target's encoded tensors.
     /// </summary>
     /// <exception cref="FlipGuardException">A bit outside the target's format, or a selection that matches nothing.</exception>
     public static FlipSites Create(FlipTarget target, BitSelection bits, ParameterSelection parameters, ulong seed)
     {
         int width = target.BitsPerEntry;
         if (bits.Bits.Any(b => b >= width))
-            throw new FlipGuardException($"--bits {bits.Text}: {(target.Int8 ? "int8" : "float32")} weights have bits 0–{width - 1}");
+            throw new FlipGuardException($"--bits {bits.Text}: {target.Encoding.Name} weights have bits 0–{width - 1}");
         var chosen = parameters.ChooseTensors(target);
         var tensors = chosen.Select(i =>
         {
             var t = target.Tensors[i];
-            return new SiteTensor(i, t.Name, t.Layer, t.Kind, t.Length, t.Quantized?.Scale ?? 0);
+            return new SiteTensor(i, t.Name, t.Layer, t.Kind, t.Length, t.Encoded.Scale);
         }).ToList();
         long population = tensors.Sum(t => t.Length);
         long[] picks = parameters.SampleSize > 0 ? ParameterSelection.Sample(population, parameters.SampleSize, seed) : [];
@@ -50,14 +56,14 @@ public sealed class FlipSites
         var entryTensor = new int[entries];
         var entryIndex = new long[entries];
         var old = new float[entries];
-        var q = target.Int8 ? new sbyte[entries] : [];
+        var words = new uint[entries];
         long start = 0;
         int e = 0, p = 0;
         for (int s = 0; s < tensors.Count; s++)
         {
             var t = target.Tensors[tensors[s].Target];
             float[] values = t.ReadValues();
-            var tq = t.Quantized is { } qt ? qt.Q.Span : default;
+            var tw = t.Encoded.Words.Span;
             long end = start + t.Length;
             for (long i = start; i < end; i++)
             {
@@ -70,20 +76,20 @@ public sealed class FlipSites
                 entryTensor[e] = s;
                 entryIndex[e] = local;
                 old[e] = values[local];
-                if (target.Int8) q[e] = tq[(int)local];
+                words[e] = tw[(int)local];
                 e++;
             }
             start = end;
         }
-        return new FlipSites(tensors, bits.Bits.ToArray(), target.Int8, entryTensor, entryIndex, old, q, population);
+        return new FlipSites(tensors, bits.Bits.ToArray(), target.Encoding, entryTensor, entryIndex, old, words, population);
     }
 
     /// <summary>The swept tensors (those the parameter selection chose), in model order.</summary>
     public IReadOnlyList<SiteTensor> Tensors { get; }
     /// <summary>The bit positions flipped in every entry, ascending.</summary>
     public IReadOnlyList<int> Bits => bits;
-    /// <summary>Whether entries are int8 (bits of q) rather than float32.</summary>
-    public bool Int8 { get; }
+    /// <summary>How the entries are stored (float32, int8), whose words the flips invert.</summary>
+    public IWeightEncoding Encoding { get; }
     /// <summary>Swept parameter entries.</summary>
     public int Entries => entryIndex.Length;
     /// <summary>Entries in the chosen tensors before sampling (equal to <see cref="Entries"/> without sampling).</summary>
@@ -99,43 +105,61 @@ public sealed class FlipSites
     public long IndexOf(int entry) => entryIndex[entry];
     /// <summary>The value the model computes with for entry <paramref name="entry"/>, unflipped.</summary>
     public float OldValue(int entry) => oldValue[entry];
-    /// <summary>The stored int8 integer of entry <paramref name="entry"/> (int8 mode only).</summary>
-    public sbyte StoredInt8(int entry) => q[entry];
+    /// <summary>The stored word of entry <paramref name="entry"/>, unflipped (int8: q; float32: the value's bits).</summary>
+    public uint StoredWord(int entry) => words[entry];
 
     /// <summary>The flip with this ordinal.</summary>
     public FlipSite Site(long ordinal)
     {
         int e = (int)(ordinal / bits.Length);
         int bit = bits[(int)(ordinal % bits.Length)];
-        var (direction, value) = Flip(e, bit);
-        return new FlipSite(Tensors[entryTensor[e]].Target, entryIndex[e], bit, direction, oldValue[e], value);
+        float value = Encoding.Decode(WordBits.Flip(words[e], bit), tensorScale[entryTensor[e]]);
+        return new FlipSite(tensorTarget[entryTensor[e]], entryIndex[e], bit, WordBits.Direction(words[e], bit), oldValue[e], value);
     }
 
     /// <summary>The parameter change that flip <paramref name="ordinal"/> makes (what an evaluator is given).</summary>
     public ParameterChange Change(long ordinal)
     {
         int e = (int)(ordinal / bits.Length);
-        var (_, value) = Flip(e, bits[(int)(ordinal % bits.Length)]);
-        return new ParameterChange(Tensors[entryTensor[e]].Target, entryIndex[e], value);
+        uint flipped = WordBits.Flip(words[e], bits[(int)(ordinal % bits.Length)]);
+        return new ParameterChange(tensorTarget[entryTensor[e]], entryIndex[e], Encoding.Decode(flipped, tensorScale[entryTensor[e]]));
+    }
+
+    /// <summary>
+    /// The parameter changes of <paramref name="shard"/>'s flips <paramref name="firstLocal"/>, <paramref name="firstLocal"/>+1, …
+    /// (as many as <paramref name="changes"/> holds; shard-local numbers, see <see cref="SweepShard.Ordinal"/>): what
+    /// <see cref="Change"/> gives for each, with the flipped words decoded a batch at a time.
+    /// </summary>
+    public void Changes(SweepShard shard, long firstLocal, Span<ParameterChange> changes)
+    {
+        const int Batch = 256;
+        Span<uint> flipped = stackalloc uint[Batch];
+        Span<float> scales = stackalloc float[Batch], values = stackalloc float[Batch];
+        for (int at = 0; at < changes.Length; at += Batch)
+        {
+            int n = Math.Min(Batch, changes.Length - at);
+            for (int k = 0; k < n; k++)
+            {
+                long ordinal = shard.Ordinal(firstLocal + at + k);
+                int e = (int)(ordinal / bits.Length), s = entryTensor[e];
+                flipped[k] = WordBits.Flip(words[e], bits[(int)(ordinal % bits.Length)]);
+                scales[k] = tensorScale[s];
+                changes[at + k] = new ParameterChange(tensorTarget[s], entryIndex[e], 0);
+            }
+            Encoding.Decode(flipped[..n], scales[..n], values[..n]);
+            for (int k = 0; k < n; k++) changes[at + k] = changes[at + k] with { NewValue = values[k] };
+        }
     }
 
     /// <summary>The direction of flip <paramref name="ordinal"/>, cheaply (for aggregation).</summary>
     public FlipDirection Direction(long ordinal)
     {
         int e = (int)(ordinal / bits.Length);
-        int bit = bits[(int)(ordinal % bits.Length)];
-        return Int8 ? Int8Quantizer.Direction(q[e], bit) : Float32Bits.Direction(oldValue[e], bit);
-    }
-
-    private (FlipDirection, float) Flip(int e, int bit)
-    {
-        if (!Int8) return (Float32Bits.Direction(oldValue[e], bit), Float32Bits.Flip(oldValue[e], bit));
-        float scale = Tensors[entryTensor[e]].Scale;
-        return (Int8Quantizer.Direction(q[e], bit), Int8Quantizer.Dequantize(Int8Quantizer.Flip(q[e], bit), scale));
+        return WordBits.Direction(words[e], bits[(int)(ordinal % bits.Length)]);
     }
 
     internal ReadOnlySpan<int> EntryTensorSpan => entryTensor;
     internal ReadOnlySpan<long> EntryIndexSpan => entryIndex;
     internal ReadOnlySpan<float> OldValueSpan => oldValue;
-    internal ReadOnlySpan<sbyte> Int8Span => q;
+    internal ReadOnlySpan<uint> WordSpan => words;
 }

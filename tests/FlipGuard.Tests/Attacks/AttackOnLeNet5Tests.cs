@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FlipGuard.Attacks;
 using FlipGuard.Data;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using FlipGuard.Training;
@@ -28,8 +29,8 @@ public class AttackOnLeNet5Tests(ITestOutputHelper output)
                 string.Join("; ", f32.Trajectories[0].Steps.Select(s => $"{s.TensorName}[{s.Index}] bit {s.Bit} -> {s.Accuracy:P0}")));
             Assert.InRange(f32.Trajectories[0].FlipsToTarget ?? 99, 1, 5);
 
-            var target = FlipTarget.Create(model, int8: true);
-            var options = new AttackOptions(BitSelection.Parse("all", int8: true)) { MaxFlips = 80, Seeds = [0] };
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
+            var options = new AttackOptions(BitSelection.Parse("all", WeightEncodings.Int8)) { MaxFlips = 80, Seeds = [0] };
             var result = ProgressiveBitSearch.Run(target, data.Train.Images, data.Train.Labels, data.Test.Images, data.Test.Labels, options);
             var t = result.Trajectories[0];
             output.WriteLine($"clean {result.CleanAccuracy:P2}; {t.Steps.Count} flips, stop {t.Stop}, accuracy {string.Join(" ", t.Steps.Select(s => $"{s.Accuracy:P0}"))}; {clock.Elapsed.TotalSeconds:F1}s");

@@ -1,4 +1,5 @@
 using FlipGuard.Attacks;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
 using FlipGuard.Tests.Faults;
@@ -13,9 +14,9 @@ public class AttackRepairHookTests
         var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             long clean = Evaluator.CountCorrect(model, test, testLabels);
-            var options = new AttackOptions(BitSelection.Parse("all", int8: true)) { BatchSize = 32, TopK = 3, MaxFlips = 5, TargetAccuracy = 0, Seeds = [1] };
+            var options = new AttackOptions(BitSelection.Parse("all", WeightEncodings.Int8)) { BatchSize = 32, TopK = 3, MaxFlips = 5, TargetAccuracy = 0, Seeds = [1] };
             var plain = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, options);
             var defended = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, options with { Repair = new RestoreEverything(target) });
             var p = plain.Trajectories[0].Steps;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlipGuard.Attacks;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
 
@@ -8,7 +9,7 @@ namespace FlipGuard.Tests.Attacks;
 
 public class AttackResumeTests
 {
-    private static AttackOptions Options(string? journal, bool resume = false) => new(BitSelection.Parse("all", int8: true))
+    private static AttackOptions Options(string? journal, bool resume = false) => new(BitSelection.Parse("all", WeightEncodings.Int8))
     {
         BatchSize = 32, TopK = 3, MaxFlips = 6, TargetAccuracy = 0, Seeds = [4, 9], JournalDirectory = journal, Resume = resume,
     };
@@ -20,7 +21,7 @@ public class AttackResumeTests
         var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             var straight = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options(dir.File("a")));
             Assert.All(straight.Trajectories, t => Assert.Equal(AttackStop.Budget, t.Stop));
             Assert.All(straight.Trajectories, t => Assert.Equal(6, t.Steps.Count));

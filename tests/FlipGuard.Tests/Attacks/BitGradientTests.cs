@@ -17,10 +17,10 @@ public class BitGradientTests(ITestOutputHelper output)
             for (int bit = 0; bit < 8; bit++)
             {
                 double change = Int8Quantizer.Dequantize(Int8Quantizer.Flip((sbyte)q, bit), scale) - (double)Int8Quantizer.Dequantize((sbyte)q, scale);
-                Assert.Equal(g * change, BitGradient.Int8Gain(g, scale, (sbyte)q, bit), 1e-6);
+                Assert.Equal(g * change, BitGradient.Gain(g, WeightEncodings.Int8.FlipDelta((byte)(sbyte)q, scale, bit)), 1e-6);
             }
-        Assert.Equal(-128, BitGradient.Place(7));
-        Assert.Equal(64, BitGradient.Place(6));
+        Assert.Equal(-128, Int8Encoding.Place(7));
+        Assert.Equal(64, Int8Encoding.Place(6));
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ public class BitGradientTests(ITestOutputHelper output)
         var (model, x, y) = TinyClassifier.Create(seed: 5, samples: 128);
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             var weights = new WorkingWeights(target);
             double clean = BitGradient.Loss(model, x, y);
             var (loss, grads) = BitGradient.WeightGradients(target, x, y);
@@ -45,7 +45,7 @@ public class BitGradientTests(ITestOutputHelper output)
                     for (int bit = 0; bit < 4; bit++)
                     {
                         var a = new BitAddress(t, i, bit);
-                        predicted.Add(BitGradient.Int8Gain(grads[t][i], weights.Scale(t), weights.Q(t)[i], bit));
+                        predicted.Add(BitGradient.Gain(grads[t][i], target.Encoding.FlipDelta(weights.Words(t)[i], target.Tensors[t].Encoded.Scale, bit)));
                         weights.SetLive(t, i, weights.FlippedValue(a));
                         actual.Add(BitGradient.Loss(model, x, y) - clean);
                         weights.RestoreLive(t, i);
@@ -74,9 +74,9 @@ public class BitGradientTests(ITestOutputHelper output)
         var (model, x, y) = TinyClassifier.Create(seed: 7, samples: 64);
         using (model)
         {
-            var target = FlipTarget.Create(model, int8);
+            var target = FlipTarget.Create(model, WeightEncodings.FromInt8Flag(int8));
             var weights = new WorkingWeights(target);
-            var selection = BitSelection.Parse(bits, int8);
+            var selection = BitSelection.Parse(bits, target.Encoding);
             var (_, grads) = BitGradient.WeightGradients(target, x, y);
             for (int t = 0; t < target.Tensors.Count; t++)
             {
@@ -84,7 +84,7 @@ public class BitGradientTests(ITestOutputHelper output)
                 for (int i = 0; i < grads[t].Length; i++)
                     foreach (int bit in selection.Bits)
                     {
-                        double gain = int8 ? BitGradient.Int8Gain(grads[t][i], weights.Scale(t), weights.Q(t)[i], bit) : BitGradient.Float32Gain(grads[t][i], weights.Values(t)[i], bit);
+                        double gain = BitGradient.Gain(grads[t][i], target.Encoding.FlipDelta(weights.Words(t)[i], target.Tensors[t].Encoded.Scale, bit));
                         if (gain > 0) all.Add(new BitCandidate(new BitAddress(t, i, bit), gain));
                     }
                 var flipped = all.Where((_, k) => k % 3 == 0).Take(4).Select(c => c.Address).ToHashSet();

@@ -1,5 +1,6 @@
 using FlipGuard.Defenses;
 using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
@@ -31,7 +32,7 @@ public class DefendedFlipEvaluatorTests
         var defense = Make(name, target);
         defense.Protect(target);
         using var evaluator = new DefendedFlipEvaluator(target, defense, new NaiveFlipEvaluator(target, x, y), x, y);
-        var sites = FlipSites.Create(target, BitSelection.Parse("all", int8), ParameterSelection.All, 0);
+        var sites = FlipSites.Create(target, BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8)), ParameterSelection.All, 0);
         var faults = new List<ParameterChange>();
         for (long o = 0; o < sites.Count; o += 7) faults.Add(sites.Change(o));
         var counts = new long[faults.Count];

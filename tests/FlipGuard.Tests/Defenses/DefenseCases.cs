@@ -1,3 +1,4 @@
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Tests.Faults;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ internal static class DefenseCases
     public static (FlipTarget Target, Tensor Images, Tensor Labels) Tiny(bool int8, long seed = 3)
     {
         var (model, x, y) = TinyClassifier.Create(seed);
-        return (FlipTarget.Create(model, int8), x, y);
+        return (FlipTarget.Create(model, WeightEncodings.FromInt8Flag(int8)), x, y);
     }
 
     public static Tensor Predictions(FlipTarget target, Tensor images)

@@ -83,9 +83,9 @@ internal static class DefenseOracle
     {
         var tensor = target.Tensors[t];
         float old = tensor.ReadValues()[i];
-        if (tensor.Quantized is { } q)
+        if (tensor.Encoded is { Encoding: Int8Encoding } q)
         {
-            sbyte stored = q.Q.Span[(int)i];
+            sbyte stored = (sbyte)q.Words.Span[(int)i];
             return new ParameterChange(t, i, Int8Quantizer.Dequantize(Int8Quantizer.Flip(stored, bit), q.Scale));
         }
         return new ParameterChange(t, i, Float32Bits.Flip(old, bit));

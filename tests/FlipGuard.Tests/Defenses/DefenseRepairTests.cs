@@ -2,6 +2,7 @@ using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Defenses;
 using FlipGuard.Defenses.Ecc;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
 using FlipGuard.Models;
@@ -12,7 +13,7 @@ namespace FlipGuard.Tests.Defenses;
 public class DefenseRepairTests
 {
     private static AttackOptions Options() =>
-        new(BitSelection.Parse("all", int8: true)) { BatchSize = 32, TopK = 3, MaxFlips = 8, TargetAccuracy = 0, Seeds = [1, 2] };
+        new(BitSelection.Parse("all", WeightEncodings.Int8)) { BatchSize = 32, TopK = 3, MaxFlips = 8, TargetAccuracy = 0, Seeds = [1, 2] };
 
     [Fact]
     public void TheAttackNeverSeesTheDefensesRepair()
@@ -20,7 +21,7 @@ public class DefenseRepairTests
         var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             var radar = new RadarChecksum(new RadarOptions(GroupSize: 8));
             radar.Protect(target);
             var plain = ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options());
@@ -44,7 +45,7 @@ public class DefenseRepairTests
         var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             const int group = 8;
             var radar = new RadarChecksum(new RadarOptions(GroupSize: group));
             radar.Protect(target);
@@ -86,7 +87,7 @@ public class DefenseRepairTests
         var (model, pool, poolLabels, test, testLabels) = TinyClassifier.AttackCase();
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
             Assert.Throws<FlipGuardException>(() => ProgressiveBitSearch.Run(target, pool, poolLabels, test, testLabels, Options() with { TargetOnRepaired = true }));
             var ecc = new EccProtection();
             ecc.Protect(target);
@@ -112,11 +113,11 @@ public class DefenseRepairTests
         {
             foreach (bool int8 in new[] { true, false })
             {
-                var target = FlipTarget.Create(model, int8);
+                var target = FlipTarget.Create(model, WeightEncodings.FromInt8Flag(int8));
                 var ecc = new EccProtection();
                 ecc.Protect(target);
                 long clean = Evaluator.CountCorrect(model, test, testLabels);
-                var bits = BitSelection.Parse("all", int8);
+                var bits = BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8));
                 var options = new InjectionOptions(InjectionMode.FixedCount, [1, 3], bits) { Trials = 30, Seed = 5, Repair = new DefenseRepair(ecc) };
                 var result = RandomFaultInjection.Run(target, test, testLabels, options);
                 var population = new BitPopulation(target, bits);

@@ -1,3 +1,4 @@
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Sweeps;
 using FlipGuard.Data;
 using FlipGuard.Faults.Evaluation;
@@ -20,13 +21,13 @@ public class CertifiedSkipEvaluatorTests
         var (model, _) = Trainer.Train(spec, new TrainingConfig { Model = architecture, Epochs = 1, TrainLimit = 1500, Seed = 3 }, TrainingData.From(data));
         using (model)
         {
-            var target = FlipTarget.Create(model, int8);
-            var sites = FlipSites.Create(target, BitSelection.Parse("all", int8), ParameterSelection.Parse($"sample:{entries}"), seed: 9);
+            var target = FlipTarget.Create(model, WeightEncodings.FromInt8Flag(int8));
+            var sites = FlipSites.Create(target, BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8)), ParameterSelection.Parse($"sample:{entries}"), seed: 9);
             var changes = Enumerable.Range(0, (int)sites.Count).Select(o => sites.Change(o)).ToList();
             if (!int8)
             {
                 // Every exponent-MSB flip of the first convolution, on top of the sample.
-                var msb = FlipSites.Create(target, BitSelection.Parse("exponent-msb", false), ParameterSelection.Parse($"layer:{msbLayer}"), seed: 0);
+                var msb = FlipSites.Create(target, BitSelection.Parse("exponent-msb"), ParameterSelection.Parse($"layer:{msbLayer}"), seed: 0);
                 changes.AddRange(Enumerable.Range(0, (int)msb.Count).Select(o => msb.Change(o)));
             }
             Assert.True(changes.Count >= 2000, $"{changes.Count} flips");

@@ -53,10 +53,10 @@ public class DescribedChainEvaluatorTests
     private static void AgreesWithTheOracle(nn.Module<Tensor, Tensor> model, LoadedDataset data, string msbLayer, bool hidden)
     {
         var target = FlipTarget.Create(model);
-        var sites = FlipSites.Create(target, BitSelection.Parse("all", false), ParameterSelection.Parse("sample:70"), seed: 11);
+        var sites = FlipSites.Create(target, BitSelection.Parse("all"), ParameterSelection.Parse("sample:70"), seed: 11);
         var changes = Enumerable.Range(0, (int)sites.Count).Select(o => sites.Change(o)).ToList();
         // Every exponent-MSB flip of one layer: the flips that saturate units and overflow to ±Inf.
-        var msb = FlipSites.Create(target, BitSelection.Parse("exponent-msb", false), ParameterSelection.Parse($"layer:{msbLayer}"), seed: 0);
+        var msb = FlipSites.Create(target, BitSelection.Parse("exponent-msb"), ParameterSelection.Parse($"layer:{msbLayer}"), seed: 0);
         changes.AddRange(Enumerable.Range(0, (int)msb.Count).Select(o => msb.Change(o)));
         // Hand-made extremes: NaN, ±Inf, near float32 overflow, and an entry set to exactly its old value.
         var values = target.Tensors.Select(t => t.Parameter.detach().cpu().contiguous().view(-1).data<float>().ToArray()).ToList();

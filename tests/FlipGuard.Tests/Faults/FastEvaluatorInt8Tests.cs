@@ -1,3 +1,4 @@
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Sweeps;
 using FlipGuard.Data;
 using FlipGuard.Faults.Evaluation;
@@ -17,8 +18,8 @@ public class FastEvaluatorInt8Tests
         var (model, _) = Trainer.Train(spec, new TrainingConfig { Epochs = 1, TrainLimit = 2000, Seed = 2 }, TrainingData.From(data));
         using (model)
         {
-            var target = FlipTarget.Create(model, int8: true);
-            var sites = FlipSites.Create(target, BitSelection.Parse("all", int8: true), ParameterSelection.Parse("sample:300"), seed: 5);
+            var target = FlipTarget.Create(model, WeightEncodings.Int8);
+            var sites = FlipSites.Create(target, BitSelection.Parse("all", WeightEncodings.Int8), ParameterSelection.Parse("sample:300"), seed: 5);
             Assert.Equal(2400, sites.Count);
             var changes = Enumerable.Range(0, (int)sites.Count).Select(o => sites.Change(o)).ToArray();
             var (fast, name) = FlipEvaluatorFactory.Create(target, data.Test.Images, data.Test.Labels, naive: false);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
 using FlipGuard.Models;
@@ -9,20 +10,20 @@ namespace FlipGuard.Tests.Faults;
 public class RandomFaultInjectionTests
 {
     private static InjectionOptions Options(string? journal, bool resume = false, bool int8 = false) =>
-        new(InjectionMode.BitErrorRate, [1e-4, 1e-3, 1e-2], BitSelection.Parse("all", int8)) { Trials = 12, Seed = 5, JournalDirectory = journal, Resume = resume };
+        new(InjectionMode.BitErrorRate, [1e-4, 1e-3, 1e-2], BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8))) { Trials = 12, Seed = 5, JournalDirectory = journal, Resume = resume };
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void TrialsFlipTheDrawnBitsAndLeaveTheModelClean(bool int8)
+    [InlineData(false, 32)]
+    [InlineData(true, 8)]
+    public void TrialsFlipTheDrawnBitsAndLeaveTheModelClean(bool int8, int bitsPerEntry)
     {
         var (model, x, y) = TinyClassifier.Create(seed: 3, samples: 64);
         using (model)
         {
-            var target = FlipTarget.Create(model, int8);
+            var target = FlipTarget.Create(model, WeightEncodings.FromInt8Flag(int8));
             long clean = Evaluator.CountCorrect(model, x, y);
-            var population = new BitPopulation(target, BitSelection.Parse("all", int8));
-            Assert.Equal(target.Tensors.Sum(t => t.Length) * (int8 ? 8 : 32), population.Count);
+            var population = new BitPopulation(target, BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8)));
+            Assert.Equal(target.Tensors.Sum(t => t.Length) * bitsPerEntry, population.Count);
             var options = Options(null, int8: int8);
             var result = RandomFaultInjection.Run(target, x, y, options);
             Assert.Equal(clean, Evaluator.CountCorrect(model, x, y));

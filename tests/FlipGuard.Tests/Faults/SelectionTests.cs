@@ -24,7 +24,7 @@ public class SelectionTests
         var want = expected.Contains('-') && !expected.Contains(',')
             ? Enumerable.Range(int.Parse(expected.Split('-')[0]), int.Parse(expected.Split('-')[1]) - int.Parse(expected.Split('-')[0]) + 1).ToArray()
             : expected.Split(',').Select(int.Parse).ToArray();
-        Assert.Equal(want, BitSelection.Parse(text, int8).Bits);
+        Assert.Equal(want, BitSelection.Parse(text, WeightEncodings.FromInt8Flag(int8)).Bits);
     }
 
     [Theory]
@@ -38,7 +38,7 @@ public class SelectionTests
     [InlineData("-1", false)]
     public void BadBitSelectionsAreUserErrors(string text, bool int8)
     {
-        var e = Assert.Throws<FlipGuardException>(() => BitSelection.Parse(text, int8));
+        var e = Assert.Throws<FlipGuardException>(() => BitSelection.Parse(text, WeightEncodings.FromInt8Flag(int8)));
         Assert.DoesNotContain('\n', e.Message);
     }
 
@@ -56,7 +56,7 @@ public class SelectionTests
         Assert.Throws<FlipGuardException>(() => ParameterSelection.Parse("layer:zz").ChooseTensors(target));
         foreach (string bad in new[] { "sample:0", "sample:x", "layers", "layer:", "all/weights" })
             Assert.Throws<FlipGuardException>(() => ParameterSelection.Parse(bad));
-        var int8 = FlipTarget.Create(TinyClassifier.Create().Model, int8: true);
+        var int8 = FlipTarget.Create(TinyClassifier.Create().Model, WeightEncodings.Int8);
         Assert.Equal(["l1.weight", "l2.weight"], int8.Tensors.Select(t => t.Name));
     }
 
@@ -108,16 +108,16 @@ public class SelectionTests
     {
         var (model, _, _) = TinyClassifier.Create();
         float[] before = model.parameters().First().detach().view(-1).data<float>().ToArray();
-        var target = FlipTarget.Create(model, int8: true);
+        var target = FlipTarget.Create(model, WeightEncodings.Int8);
         var t0 = target.Tensors[0];
-        var q = t0.Quantized!;
+        var q = t0.Encoded;
         Assert.Equal(before.Max(v => Math.Abs(v)) / 127f, q.Scale);
         float[] now = t0.ReadValues();
-        for (int i = 0; i < now.Length; i++) Assert.Equal(q.Scale * q.Q.Span[i], now[i]);
-        var sites = FlipSites.Create(target, BitSelection.Parse("sign", int8: true), ParameterSelection.All, 0);
+        for (int i = 0; i < now.Length; i++) Assert.Equal(q.Scale * (sbyte)q.Words.Span[i], now[i]);
+        var sites = FlipSites.Create(target, BitSelection.Parse("sign", WeightEncodings.Int8), ParameterSelection.All, 0);
         Assert.Equal(48 + 24, sites.Entries);
         var s = sites.Site(3);
-        Assert.Equal(Int8Quantizer.Dequantize(Int8Quantizer.Flip(q.Q.Span[3], 7), q.Scale), s.NewValue);
+        Assert.Equal(Int8Quantizer.Dequantize(Int8Quantizer.Flip((sbyte)q.Words.Span[3], 7), q.Scale), s.NewValue);
         Assert.Throws<FlipGuardException>(() => FlipSites.Create(target, BitSelection.Parse("30"), ParameterSelection.All, 0));
     }
 }

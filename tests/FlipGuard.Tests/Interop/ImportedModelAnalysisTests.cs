@@ -1,5 +1,6 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Hessian;
@@ -41,7 +42,7 @@ public class ImportedModelAnalysisTests
             using (fast)
             {
                 Assert.Equal("fast-certified-skip", name);
-                var sites = FlipSites.Create(target, BitSelection.Parse("30,31,22", false), ParameterSelection.Parse("sample:80"), seed: 0);
+                var sites = FlipSites.Create(target, BitSelection.Parse("30,31,22"), ParameterSelection.Parse("sample:80"), seed: 0);
                 var changes = Enumerable.Range(0, (int)sites.Count).Select(o => sites.Change(o)).ToArray();
                 var a = new long[changes.Length];
                 var b = new long[changes.Length];
@@ -50,7 +51,7 @@ public class ImportedModelAnalysisTests
                 Assert.Equal(b, a);
                 Assert.Contains(b, c => c != naive.CleanCorrect);
             }
-            var sweep = BitFlipSweep.Run(target, naive, new SweepOptions(BitSelection.Parse("exponent-msb", false), ParameterSelection.Parse("sample:40"))
+            var sweep = BitFlipSweep.Run(target, naive, new SweepOptions(BitSelection.Parse("exponent-msb"), ParameterSelection.Parse("sample:40"))
             {
                 CheckpointSha256 = meta.WeightsSha256, Dataset = "mnist",
             });

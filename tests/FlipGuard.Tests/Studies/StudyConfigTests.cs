@@ -65,7 +65,7 @@ public class StudyConfigTests
         var quick = StudyPresets.Load("mnist-quick");
         Assert.Equal(("mnist-10k", 3), (quick.Dataset, quick.Recipes.Count));
         Assert.Equal(["none", "trace", "sam"], quick.Recipes.Select(r => r.Template.Regularizer));
-        Assert.Equal(new SweepStudySettings("all", "all", 0, false, 0, 1000, 4096), quick.Analyses.Single(a => a.Name == "sweep").Settings);
+        Assert.Equal(new SweepStudySettings("all", "all", 0, "float32", 0, 1000, 4096), quick.Analyses.Single(a => a.Name == "sweep").Settings);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using FlipGuard.Attacks;
 using FlipGuard.Core;
 using FlipGuard.Defenses;
 using FlipGuard.Defenses.Ranking;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -29,7 +30,8 @@ public class WorkflowTests
         var (pool, poolX, poolY) = TinyClassifier.Create(seed: 3, samples: 200);
         pool.Dispose();
         var (twin, _, _) = TinyClassifier.Create(seed: 3, samples: 64);
-        return (new ModelUnderTest(FlipTarget.Create(model, int8), Sha, Dataset, x, y, poolX, poolY), FlipTarget.Create(twin, int8));
+        var encoding = WeightEncodings.FromInt8Flag(int8);
+        return (new ModelUnderTest(FlipTarget.Create(model, encoding), Sha, Dataset, x, y, poolX, poolY), FlipTarget.Create(twin, encoding));
     }
 
     private static IDefense Defense(string kind, FlipTarget target) =>
@@ -47,14 +49,14 @@ public class WorkflowTests
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public void SweepEqualsTheHandAssembledSweep(bool int8, bool naive)
+    [InlineData(false, false, "0,30,31")]
+    [InlineData(true, false, "0,6,7")]
+    [InlineData(false, true, "0,30,31")]
+    public void SweepEqualsTheHandAssembledSweep(bool int8, bool naive, string bitPositions)
     {
         using var dir = new TempDirectory();
         var (model, twin) = Pair(int8);
-        var bits = BitSelection.Parse(int8 ? "0,6,7" : "0,30,31", int8);
+        var bits = BitSelection.Parse(bitPositions, twin.Encoding);
         var options = new SweepOptions(bits, ParameterSelection.Parse("sample:30")) { Seed = 7, BlockSize = 16 };
 
         var (evaluator, name) = FlipEvaluatorFactory.Create(twin, model.TestImages, model.TestLabels, naive, 50);
@@ -65,7 +67,7 @@ public class WorkflowTests
         using var sweep = new SweepWorkflow(model, chunk: 50, naive);
         var actual = sweep.Run(options with { JournalDirectory = SweepJournal.PathIn(dir.Path) });
         AssertSameSweep(expected, actual);
-        Assert.Equal((Sha, Dataset, 50, int8), (actual.Definition.CheckpointSha256, actual.Definition.Dataset, actual.Definition.Chunk, actual.Definition.Int8));
+        Assert.Equal((Sha, Dataset, 50, WeightEncodings.FromInt8Flag(int8).Name), (actual.Definition.CheckpointSha256, actual.Definition.Dataset, actual.Definition.Chunk, actual.Definition.Encoding));
         Assert.Null(actual.Definition.Defense);
         Assert.Equal(naive ? "naive" : name, actual.Evaluator);
         Assert.True(File.Exists(Path.Combine(SweepJournal.PathIn(dir.Path), "header.json")));
@@ -117,7 +119,7 @@ public class WorkflowTests
     {
         using var dir = new TempDirectory();
         var (model, twin) = Pair(int8: true);
-        var options = new AttackOptions(BitSelection.Parse("all", int8: true)) { BatchSize = 32, TopK = 3, MaxFlips = 5, TargetAccuracy = 0.3, Seeds = [4, 9] };
+        var options = new AttackOptions(BitSelection.Parse("all", WeightEncodings.Int8)) { BatchSize = 32, TopK = 3, MaxFlips = 5, TargetAccuracy = 0.3, Seeds = [4, 9] };
 
         var twinShield = kind is null ? null : Defense(kind, twin);
         var expected = ProgressiveBitSearch.Run(twin, model.PoolImages, model.PoolLabels, model.TestImages, model.TestLabels, options with
@@ -143,7 +145,7 @@ public class WorkflowTests
     {
         using var dir = new TempDirectory();
         var (model, twin) = Pair(int8);
-        var options = new InjectionOptions(InjectionMode.BitErrorRate, [1e-3, 1e-2], BitSelection.Parse("all", int8)) { Trials = 6, Seed = 5, Chunk = 40 };
+        var options = new InjectionOptions(InjectionMode.BitErrorRate, [1e-3, 1e-2], BitSelection.Parse("all", WeightEncodings.FromInt8Flag(int8))) { Trials = 6, Seed = 5, Chunk = 40 };
 
         var twinShield = kind is null ? null : Defense(kind, twin);
         var expected = RandomFaultInjection.Run(twin, model.TestImages, model.TestLabels, options with

@@ -1,5 +1,4 @@
 using FlipGuard.Core;
-using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses.Ecc;
@@ -54,7 +53,7 @@ public sealed class EccProtection(WordSelection? selection = null) : IDefense
             entries += tensor.Length;
         }
         protectedTarget = target;
-        Overhead = new DefenseOverhead(entries, protectedEntries, words * SecDedCode.CheckBits, entries * (target.Int8 ? Int8Quantizer.Count : Float32Bits.Count));
+        Overhead = new DefenseOverhead(entries, protectedEntries, words * SecDedCode.CheckBits, entries * target.BitsPerEntry);
     }
 
     /// <summary>

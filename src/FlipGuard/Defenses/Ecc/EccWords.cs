@@ -1,16 +1,18 @@
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 
 namespace FlipGuard.Defenses.Ecc;
 
 /// <summary>
-/// How ECC memory sees a tensor: consecutive 64-bit words, each holding 2 float32 entries or 8 int8 entries
+/// How ECC memory sees a tensor: consecutive 64-bit words, each holding the encoding's
+/// <see cref="IWeightEncoding.EntriesPerEccWord"/> entries (2 float32 or 8 int8)
 /// (flat storage order; the last word of a tensor is padded with zero bits). Selective protection chooses words,
 /// because check bits belong to a word, not to a weight.
 /// </summary>
 public static class EccWords
 {
-    /// <summary>Entries per 64-bit word: 2 (float32) or 8 (int8).</summary>
-    public static int EntriesPerWord(FlipTarget target) => target.Int8 ? 8 : 2;
+    /// <summary>Entries per 64-bit word of <paramref name="target"/>'s encoding: 2 (float32) or 8 (int8).</summary>
+    public static int EntriesPerWord(FlipTarget target) => target.Encoding.EntriesPerEccWord;
 
     /// <summary>Words covering <paramref name="entries"/> entries.</summary>
     public static long Count(long entries, int perWord) => (entries + perWord - 1) / perWord;

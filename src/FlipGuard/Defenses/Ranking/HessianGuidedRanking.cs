@@ -42,34 +42,27 @@ public static class HessianGuidedRanking
         }
     }
 
-    /// <summary>max over <paramref name="bits"/> of |g·Δ| + ½·|h|·Δ² for each entry of <paramref name="tensor"/>.</summary>
+    /// <summary>
+    /// max over <paramref name="bits"/> of |g·Δ| + ½·|h|·Δ² for each entry of <paramref name="tensor"/>, Δ the flip's step
+    /// from the clean stored word (<see cref="IWeightEncoding.FlipDelta"/>).
+    /// </summary>
     public static double[] Predict(FlipTensor tensor, ReadOnlySpan<float> gradient, ReadOnlySpan<float> diagonal, IReadOnlyList<int> bits)
     {
-        float[] w = tensor.ReadValues();
-        var score = new double[w.Length];
-        for (int i = 0; i < w.Length; i++)
+        var encoded = tensor.Encoded;
+        var words = encoded.Words.Span;
+        var score = new double[words.Length];
+        var delta = new double[words.Length];
+        foreach (int bit in bits)
         {
-            double best = 0;
-            foreach (int bit in bits)
+            encoded.Encoding.FlipDeltas(words, encoded.Scale, bit, delta);
+            for (int i = 0; i < score.Length; i++)
             {
-                double delta = Delta(tensor, i, w[i], bit);
-                double predicted = double.IsFinite(delta) ? Math.Abs(gradient[i] * delta) + 0.5 * Math.Abs(diagonal[i]) * delta * delta : double.PositiveInfinity;
-                best = Math.Max(best, predicted);
+                double d = delta[i];
+                double predicted = double.IsFinite(d) ? Math.Abs(gradient[i] * d) + 0.5 * Math.Abs(diagonal[i]) * d * d : double.PositiveInfinity;
+                score[i] = Math.Max(score[i], predicted);
             }
-            score[i] = best;
         }
         return score;
-    }
-
-    private static double Delta(FlipTensor tensor, int i, float w, int bit)
-    {
-        if (tensor.Quantized is { } q)
-        {
-            sbyte stored = q.Q.Span[i];
-            return ((double)Int8Quantizer.Flip(stored, bit) - stored) * q.Scale;
-        }
-        float flipped = Float32Bits.Flip(w, bit);
-        return float.IsFinite(flipped) ? (double)flipped - w : double.PositiveInfinity;
     }
 
     private static float[] Flat(Tensor t)

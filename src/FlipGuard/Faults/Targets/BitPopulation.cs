@@ -17,7 +17,7 @@ public sealed class BitPopulation
     public BitPopulation(FlipTarget target, BitSelection selection)
     {
         if (selection.Bits.Any(b => b >= target.BitsPerEntry))
-            throw new FlipGuardException($"--bits {selection.Text}: {(target.Int8 ? "int8" : "float32")} weights have bits 0–{target.BitsPerEntry - 1}");
+            throw new FlipGuardException($"--bits {selection.Text}: {target.Encoding.Name} weights have bits 0–{target.BitsPerEntry - 1}");
         bits = selection.Bits.ToArray();
         starts = new long[target.Tensors.Count + 1];
         for (int t = 0; t < target.Tensors.Count; t++) starts[t + 1] = starts[t] + target.Tensors[t].Length;

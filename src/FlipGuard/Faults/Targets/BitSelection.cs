@@ -6,8 +6,9 @@ namespace FlipGuard.Faults.Targets;
 /// <summary>
 /// Which bit positions a sweep flips, as typed on the command line: <c>all</c>, <c>exponent</c> (23–30),
 /// <c>exponent-msb</c> (30), <c>sign</c> (31), <c>mantissa</c> (0–22), or a list of positions and ranges such
-/// as <c>0,5,30-31</c>. Parsed against a bit width because int8 has no exponent: there <c>all</c> is 0–7,
-/// <c>sign</c> is 7 and the exponent/mantissa names are errors.
+/// as <c>0,5,30-31</c>. Parsed against a weight encoding, whose bits the names mean (<c>mantissa</c>: the bits below
+/// the exponent): int8 has no exponent, so there <c>all</c> is 0–7, <c>sign</c> is 7 and the exponent/mantissa names
+/// are errors.
 /// </summary>
 public sealed class BitSelection
 {
@@ -24,23 +25,24 @@ public sealed class BitSelection
     /// <summary>The positions as a canonical string, e.g. <c>0,5,30,31</c> (used in sweep definitions).</summary>
     public string Canonical => string.Join(",", bitArray);
 
-    /// <summary>Parses <paramref name="text"/> for float32 (<paramref name="int8"/> false) or int8 weights.</summary>
+    /// <summary>Parses <paramref name="text"/> for the bits of <paramref name="encoding"/> (default float32).</summary>
     /// <exception cref="FlipGuardException">Unknown name, bad number, out-of-range bit or empty selection.</exception>
-    public static BitSelection Parse(string text, bool int8 = false)
+    public static BitSelection Parse(string text, IWeightEncoding? encoding = null)
     {
+        var e = encoding ?? WeightEncodings.Float32;
         string t = text.Trim().ToLowerInvariant();
-        int width = int8 ? Int8Quantizer.Count : Float32Bits.Count;
-        string format = int8 ? "int8" : "float32";
-        int[]? named = (t, int8) switch
+        int width = e.BitCount;
+        string format = e.Name;
+        var exponent = e.ExponentBits;
+        int[]? named = t switch
         {
-            ("all", _) => Enumerable.Range(0, width).ToArray(),
-            ("sign", false) => [Float32Bits.Sign],
-            ("sign", true) => [Int8Quantizer.Sign],
-            ("exponent", false) => Enumerable.Range(Float32Bits.ExponentLsb, 8).ToArray(),
-            ("exponent-msb", false) => [Float32Bits.ExponentMsb],
-            ("mantissa", false) => Enumerable.Range(0, Float32Bits.ExponentLsb).ToArray(),
-            ("exponent" or "exponent-msb" or "mantissa", true) =>
-                throw new FlipGuardException($"--bits {text}: int8 weights have no exponent or mantissa; use all, sign or positions 0-7"),
+            "all" => Enumerable.Range(0, width).ToArray(),
+            "sign" => [e.SignBit],
+            "exponent" when exponent.Count > 0 => exponent.ToArray(),
+            "exponent-msb" when exponent.Count > 0 => [exponent[^1]],
+            "mantissa" when exponent.Count > 0 => Enumerable.Range(0, exponent[0]).ToArray(),
+            "exponent" or "exponent-msb" or "mantissa" =>
+                throw new FlipGuardException($"--bits {text}: {format} weights have no exponent or mantissa; use all, sign or positions 0-{width - 1}"),
             _ => null,
         };
         if (named is not null) return new BitSelection(t, named);

@@ -5,20 +5,18 @@ namespace FlipGuard.Faults.Targets;
 
 /// <summary>
 /// One flippable parameter tensor of a <see cref="FlipTarget"/>: its name, the live Parameter, the layer it
-/// belongs to and its kind; in int8 mode also its quantisation (<see cref="Quantized"/>).
+/// belongs to, its kind and how its format stores it (<see cref="Encoded"/>).
 /// </summary>
 public sealed class FlipTensor
 {
-    internal FlipTensor(string name, Parameter parameter, QuantizedTensor? quantized)
+    internal FlipTensor(string name, Parameter parameter, EncodedTensor encoded)
     {
         Name = name;
         Parameter = parameter;
-        Quantized = quantized;
+        Encoded = encoded;
         Layer = name.Contains('.') ? name[..name.LastIndexOf('.')] : name;
         Length = parameter.numel();
-        Kind = name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() >= 2 ? TensorKind.Weight
-            : name.EndsWith(".bias", StringComparison.Ordinal) ? TensorKind.Bias
-            : TensorKind.Other;
+        Kind = KindOf(name, parameter);
     }
 
     /// <summary>Parameter name as in the state dict, e.g. <c>fc1.weight</c>.</summary>
@@ -31,8 +29,8 @@ public sealed class FlipTensor
     public TensorKind Kind { get; }
     /// <summary>Number of entries.</summary>
     public long Length { get; }
-    /// <summary>The int8 representation (int8 mode, weight tensors only); null when the tensor is float32.</summary>
-    public QuantizedTensor? Quantized { get; }
+    /// <summary>The tensor as its format stores it: the encoding, the scale (int8) and the clean stored words.</summary>
+    public EncodedTensor Encoded { get; }
 
     /// <summary>A copy of the current values, flat in storage order (the order of flat indices).</summary>
     public float[] ReadValues()
@@ -40,4 +38,9 @@ public sealed class FlipTensor
         using var cpu = Parameter.detach().cpu().contiguous().view(-1);
         return cpu.data<float>().ToArray();
     }
+
+    internal static TensorKind KindOf(string name, Parameter parameter) =>
+        name.EndsWith(".weight", StringComparison.Ordinal) && parameter.dim() >= 2 ? TensorKind.Weight
+        : name.EndsWith(".bias", StringComparison.Ordinal) ? TensorKind.Bias
+        : TensorKind.Other;
 }

@@ -5,34 +5,29 @@ namespace FlipGuard.Faults.Targets;
 
 /// <summary>
 /// The weights of a <see cref="FlipTarget"/> as the bits currently stand, kept in flat arrays beside the live
-/// parameters: the clean values (and, in int8 mode, the clean integers q), the current ones, and the means to flip
-/// a bit, try a value, reset or rewrite everything. Several flips of one entry compose (int8 on q, float32 on the
-/// IEEE word), which is what lets an attack accumulate flips and an injection trial flip many bits at once.
+/// parameters: the clean values and stored words, the current ones, and the means to flip a bit, try a value, reset
+/// or rewrite everything. A flip inverts a bit of the stored word (int8: q; float32: the IEEE word) and the value is
+/// the word decoded, so several flips of one entry compose, which is what lets an attack accumulate flips and an
+/// injection trial flip many bits at once.
 /// </summary>
 public sealed class WorkingWeights
 {
     private readonly float[][] clean, current;
-    private readonly sbyte[][] cleanQ, currentQ;
-    private readonly float[] scales;
+    private readonly uint[][] cleanWords, currentWords;
 
-    /// <summary>Snapshots <paramref name="target"/>'s current (clean) values.</summary>
+    /// <summary>Snapshots <paramref name="target"/>'s current (clean) values and its encoded words.</summary>
     public WorkingWeights(FlipTarget target)
     {
         Target = target;
         int n = target.Tensors.Count;
-        (clean, current, cleanQ, currentQ, scales) = (new float[n][], new float[n][], new sbyte[n][], new sbyte[n][], new float[n]);
+        (clean, current, cleanWords, currentWords) = (new float[n][], new float[n][], new uint[n][], new uint[n][]);
         for (int t = 0; t < n; t++)
         {
             var tensor = target.Tensors[t];
             clean[t] = tensor.ReadValues();
             current[t] = (float[])clean[t].Clone();
-            if (tensor.Quantized is { } q)
-            {
-                cleanQ[t] = q.Q.ToArray();
-                currentQ[t] = (sbyte[])cleanQ[t].Clone();
-                scales[t] = q.Scale;
-            }
-            else (cleanQ[t], currentQ[t]) = ([], []);
+            cleanWords[t] = tensor.Encoded.Words.ToArray();
+            currentWords[t] = (uint[])cleanWords[t].Clone();
         }
     }
 
@@ -42,20 +37,16 @@ public sealed class WorkingWeights
     /// <summary>Current values of tensor <paramref name="t"/>, flat.</summary>
     public ReadOnlySpan<float> Values(int t) => current[t];
 
-    /// <summary>Current integers of tensor <paramref name="t"/> (int8 mode; empty otherwise).</summary>
-    public ReadOnlySpan<sbyte> Q(int t) => currentQ[t];
+    /// <summary>Current stored words of tensor <paramref name="t"/>, flat (int8: q in the low 8 bits).</summary>
+    public ReadOnlySpan<uint> Words(int t) => currentWords[t];
 
-    /// <summary>The int8 scale of tensor <paramref name="t"/> (0 in float32 mode).</summary>
-    public float Scale(int t) => scales[t];
+    /// <summary>The current stored integer of an entry in an integer format (int8: q); null for a floating-point format.</summary>
+    public int? StoredInteger(int t, long index) =>
+        Target.Encoding.IsInteger ? WordBits.Signed(currentWords[t][checked((int)index)], Target.Encoding.BitCount) : null;
 
     /// <summary>The value entry (<paramref name="a"/>.Tensor, .Index) would hold with bit <paramref name="a"/>.Bit flipped from its current state.</summary>
-    public float FlippedValue(BitAddress a)
-    {
-        int i = checked((int)a.Index);
-        return Target.Int8
-            ? Int8Quantizer.Dequantize(Int8Quantizer.Flip(currentQ[a.Tensor][i], a.Bit), scales[a.Tensor])
-            : Float32Bits.Flip(current[a.Tensor][i], a.Bit);
-    }
+    public float FlippedValue(BitAddress a) =>
+        Target.Tensors[a.Tensor].Encoded.Decode(WordBits.Flip(currentWords[a.Tensor][checked((int)a.Index)], a.Bit));
 
     /// <summary>
     /// Flips the bit for good and returns the entry's old and new values. With <paramref name="writeLive"/> off only the
@@ -64,8 +55,9 @@ public sealed class WorkingWeights
     public (float Old, float New) Flip(BitAddress a, bool writeLive = true)
     {
         int i = checked((int)a.Index);
-        float old = current[a.Tensor][i], now = FlippedValue(a);
-        if (Target.Int8) currentQ[a.Tensor][i] = Int8Quantizer.Flip(currentQ[a.Tensor][i], a.Bit);
+        uint word = WordBits.Flip(currentWords[a.Tensor][i], a.Bit);
+        float old = current[a.Tensor][i], now = Target.Tensors[a.Tensor].Encoded.Decode(word);
+        currentWords[a.Tensor][i] = word;
         current[a.Tensor][i] = now;
         if (writeLive) SetLive(a.Tensor, a.Index, now);
         return (old, now);
@@ -88,7 +80,7 @@ public sealed class WorkingWeights
         for (int t = 0; t < clean.Length; t++)
         {
             clean[t].CopyTo(current[t], 0);
-            cleanQ[t].CopyTo(currentQ[t], 0);
+            cleanWords[t].CopyTo(currentWords[t], 0);
         }
         if (writeLive) WriteAll();
     }
@@ -103,7 +95,4 @@ public sealed class WorkingWeights
             using (no_grad()) p.copy_(tensor(current[t]).reshape(p.shape).to(p.device));
         }
     }
-
-    /// <summary>The clean value of an entry.</summary>
-    public float CleanValue(int t, long index) => clean[t][checked((int)index)];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FlipGuard.Attacks;
 using FlipGuard.Charts;
 using FlipGuard.Core;
@@ -17,30 +18,31 @@ namespace FlipGuard.Studies.Analyses;
 /// <param name="Batch">Attack-batch size, drawn from the training split.</param>
 /// <param name="MaxFlips">Flip budget per attack.</param>
 /// <param name="TargetAccuracy">Stop at this test accuracy (null = chance + 1 point).</param>
-/// <param name="Float32">Attack the float32 weights instead of the int8-quantised model.</param>
+/// <param name="Encoding">The weight encoding attacked (<c>encoding:</c>, or <c>float32: true</c>; default int8); hashed under the <c>float32</c> key it had as a flag.</param>
 /// <param name="Bits">Bits the attack may flip (resolved: <c>all</c> for int8, <c>exponent</c> for float32 unless given).</param>
 /// <param name="Limit">First N test samples the accuracy is measured on (0 = all).</param>
 /// <param name="Chunk">Samples per forward pass of the test evaluation.</param>
-public sealed record AttackStudySettings(int Seeds, long Seed, int TopK, int Batch, int MaxFlips, double? TargetAccuracy, bool Float32, string Bits, int Limit, int Chunk)
+public sealed record AttackStudySettings(int Seeds, long Seed, int TopK, int Batch, int MaxFlips, double? TargetAccuracy,
+    [property: JsonPropertyName("float32"), JsonConverter(typeof(EncodingFlagJsonConverter.Float32Flag))] string Encoding, string Bits, int Limit, int Chunk)
 {
     /// <summary>Reads <c>analyses.attack</c>; every key is optional (defaults as in <c>flipguard attack</c>).</summary>
     public static AttackStudySettings Parse(StudySection s)
     {
-        bool float32 = s.Bool("float32", false);
+        var encoding = s.Encoding("float32", WeightEncodings.Float32, WeightEncodings.Int8);
         double? target = s.Has("target-accuracy") ? s.Double("target-accuracy", 0) : null;
         var v = new AttackStudySettings(s.Int("seeds", 5), s.Int("seed", 0), s.Int("top-k", 10), s.Int("batch", 128), s.Int("max-flips", 100), target,
-            float32, s.String("bits", float32 ? "exponent" : "all"), s.Int("limit", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk));
-        s.RejectUnknown(["seeds", "seed", "top-k", "batch", "max-flips", "target-accuracy", "float32", "bits", "limit", "chunk"]);
+            encoding.Name, s.String("bits", encoding.IsInteger ? "all" : "exponent"), s.Int("limit", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk));
+        s.RejectUnknown(["seeds", "seed", "top-k", "batch", "max-flips", "target-accuracy", "encoding", "float32", "bits", "limit", "chunk"]);
         if (v.Seeds < 1) throw s.Error("seeds", $"analyses.attack.seeds must be ≥ 1, got {v.Seeds}");
         if (v.Seed < 0) throw s.Error("seed", $"analyses.attack.seed must be ≥ 0, got {v.Seed}");
         if (v.Limit < 0) throw s.Error("limit", $"analyses.attack.limit must be ≥ 0, got {v.Limit}");
-        try { ProgressiveBitSearch.Validate(v.Options(), v.Float32 ? Float32Bits.Count : Int8Quantizer.Count); }
+        try { ProgressiveBitSearch.Validate(v.Options(), WeightEncodings.Parse(v.Encoding)); }
         catch (FlipGuardException e) { throw s.Error($"analyses.attack: {e.Message}"); }
         return v;
     }
 
     /// <summary>The library's options for these settings (the journal and the model's identity are added per model).</summary>
-    public AttackOptions Options() => new(BitSelection.Parse(Bits, !Float32))
+    public AttackOptions Options() => new(BitSelection.Parse(Bits, WeightEncodings.Parse(Encoding)))
     {
         TopK = TopK,
         BatchSize = Batch,
@@ -70,7 +72,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     /// <inheritdoc />
     public object Settings => settings;
 
-    private string Scope => $"{(settings.Float32 ? "float32" : "int8")}, bits {settings.Bits}, top-k {settings.TopK}, batch {settings.Batch}";
+    private string Scope => $"{settings.Encoding}, bits {settings.Bits}, top-k {settings.TopK}, batch {settings.Batch}";
 
     private string Target => settings.TargetAccuracy is { } t ? $"{t:P1}" : "chance + 1 point";
 
@@ -97,7 +99,7 @@ public sealed class AttackStudyAnalysis(AttackStudySettings settings) : IStudyAn
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
         var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
-        var result = AttackWorkflow.Run(context.UnderTest(settings.Limit, !settings.Float32), options, progress:
+        var result = AttackWorkflow.Run(context.UnderTest(settings.Limit, WeightEncodings.Parse(settings.Encoding)), options, progress:
             new ProgressRelay<AttackProgress>(p =>
             {
                 double drop = p.CleanAccuracy <= p.TargetAccuracy ? 1 : (p.CleanAccuracy - p.Accuracy) / (p.CleanAccuracy - p.TargetAccuracy);

@@ -59,9 +59,9 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
         if (v.AttackSeeds < 0 || v.Seed < 0 || v.Limit < 0) throw s.Error("analyses.defense: attack-seeds, seed and limit must be ≥ 0");
         try
         {
-            BitSelection.Parse(v.Bits, false);
+            BitSelection.Parse(v.Bits);
             ParameterSelection.Parse(v.Parameters);
-            if (v.AttackSeeds > 0) ProgressiveBitSearch.Validate(v.AttackOptions() with { TargetOnRepaired = false }, Int8Quantizer.Count);  // the repair is added per model
+            if (v.AttackSeeds > 0) ProgressiveBitSearch.Validate(v.AttackOptions() with { TargetOnRepaired = false }, WeightEncodings.Int8);  // the repair is added per model
         }
         catch (FlipGuardException e) { throw s.Error($"analyses.defense: {e.Message}"); }
         return v;
@@ -75,7 +75,7 @@ public sealed record DefenseStudySettings(IReadOnlyList<string> Defenses, double
         new(defense, SettingValues.Empty.With(RadarKind.GroupSize, GroupSize).With(HessianEccKind.Share, (double?)Protect));
 
     /// <summary>The attack's options (int8, all bits) before the journal, the model's identity and the defense are added.</summary>
-    public AttackOptions AttackOptions() => new(BitSelection.Parse("all", true))
+    public AttackOptions AttackOptions() => new(BitSelection.Parse("all", WeightEncodings.Int8))
     {
         TopK = TopK,
         BatchSize = Batch,
@@ -150,9 +150,9 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
 
         // Float32 sweeps first: the int8 attacks quantise the network in place. Every defense sweeps the same flips of
         // the same clean model, so one workflow enumerates the flips and builds the fast evaluator (with its caches) once.
-        var bits = BitSelection.Parse(settings.Bits, false);
+        var bits = BitSelection.Parse(settings.Bits);
         var sweepOptions = new SweepOptions(bits, ParameterSelection.Parse(settings.Parameters)) { Seed = unchecked((ulong)settings.Seed), Resume = true };
-        var floats = context.UnderTest(settings.Limit, int8: false);
+        var floats = context.UnderTest(settings.Limit, WeightEncodings.Float32);
         using (var sweep = new SweepWorkflow(floats, settings.Chunk))
             foreach (string d in settings.Defenses)
             {
@@ -171,12 +171,12 @@ public sealed class DefenseStudyAnalysis(DefenseStudySettings settings) : IStudy
 
         if (settings.AttackSeeds > 0)
         {
-            var quantised = context.UnderTest(settings.Limit, int8: true);
+            var quantised = context.UnderTest(settings.Limit, WeightEncodings.Int8);
             for (int k = 0; k < settings.Defenses.Count; k++)
             {
                 string d = settings.Defenses[k];
                 int at = step++;
-                var shield = Build(d, quantised.Target, context, BitSelection.Parse("all", true), cancellation);
+                var shield = Build(d, quantised.Target, context, BitSelection.Parse("all", WeightEncodings.Int8), cancellation);
                 var options = settings.AttackOptions() with { JournalDirectory = Path.Combine(context.WorkDirectory, d, "attack"), Resume = true };
                 var result = AttackWorkflow.Run(quantised, options, shield,
                     new ProgressRelay<AttackProgress>(p => context.Report((at + (p.SeedIndex + Math.Clamp(p.MaxFlips == 0 ? 1 : (double)p.Flips / p.MaxFlips, 0, 1)) / p.Seeds) / steps,

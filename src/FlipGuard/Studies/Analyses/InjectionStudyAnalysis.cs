@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FlipGuard.Charts;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Injection;
@@ -13,12 +15,13 @@ namespace FlipGuard.Studies.Analyses;
 /// <summary>The random bit errors of a study (<c>analyses.injection</c>): what <c>flipguard inject --ber</c> runs, per model.</summary>
 /// <param name="Rates">Bit-error rates: every selected bit flips independently with that probability.</param>
 /// <param name="Trials">Seeded trials per rate.</param>
-/// <param name="Int8">Flip bits of the int8-quantised weights instead of float32.</param>
+/// <param name="Encoding">The weight encoding whose bits flip (<c>encoding:</c>, or <c>int8: true</c>); hashed under the <c>int8</c> key it had as a flag.</param>
 /// <param name="Bits">Bit positions that can be hit.</param>
 /// <param name="Seed">Seed of the trials.</param>
 /// <param name="Limit">First N test samples (0 = all).</param>
 /// <param name="Chunk">Samples per forward pass.</param>
-public sealed record InjectionStudySettings(IReadOnlyList<double> Rates, int Trials, bool Int8, string Bits, long Seed, int Limit, int Chunk)
+public sealed record InjectionStudySettings(IReadOnlyList<double> Rates, int Trials,
+    [property: JsonPropertyName("int8"), JsonConverter(typeof(EncodingFlagJsonConverter))] string Encoding, string Bits, long Seed, int Limit, int Chunk)
 {
     /// <summary>The rates when none are given: one per decade from 1e-7 to 1e-3.</summary>
     public static IReadOnlyList<double> DefaultRates { get; } = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3];
@@ -30,9 +33,9 @@ public sealed record InjectionStudySettings(IReadOnlyList<double> Rates, int Tri
         if (s.Strings("ber") is { } texts)
             rates = texts.Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double r) ? r
                 : throw s.Error("ber", $"analyses.injection.ber: '{t}' is not a number")).ToArray();
-        var v = new InjectionStudySettings(rates, s.Int("trials", 100), s.Bool("int8", false), s.String("bits", "all"), s.Int("seed", 0), s.Int("limit", 0),
+        var v = new InjectionStudySettings(rates, s.Int("trials", 100), s.Encoding("int8", WeightEncodings.Int8, WeightEncodings.Float32).Name, s.String("bits", "all"), s.Int("seed", 0), s.Int("limit", 0),
             s.Int("chunk", NaiveFlipEvaluator.DefaultChunk));
-        s.RejectUnknown(["ber", "trials", "int8", "bits", "seed", "limit", "chunk"]);
+        s.RejectUnknown(["ber", "trials", "encoding", "int8", "bits", "seed", "limit", "chunk"]);
         if (v.Rates.Distinct().Count() != v.Rates.Count) throw s.Error("ber", "analyses.injection.ber: a rate is repeated");
         if (v.Seed < 0 || v.Limit < 0) throw s.Error("analyses.injection: seed and limit must be ≥ 0");
         try { RandomFaultInjection.Validate(v.Options()); }
@@ -41,7 +44,7 @@ public sealed record InjectionStudySettings(IReadOnlyList<double> Rates, int Tri
     }
 
     /// <summary>The library's options for these settings (the journal and the model's identity are added per model).</summary>
-    public InjectionOptions Options() => new(InjectionMode.BitErrorRate, Rates, BitSelection.Parse(Bits, Int8))
+    public InjectionOptions Options() => new(InjectionMode.BitErrorRate, Rates, BitSelection.Parse(Bits, WeightEncodings.Parse(Encoding)))
     {
         Trials = Trials,
         Seed = unchecked((ulong)Seed),
@@ -79,7 +82,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
 
     /// <inheritdoc />
     public IReadOnlyList<MetricKind> Metrics => settings.Rates.Select(r => new MetricKind(AccuracyAt(r), $"acc. @ BER {Rate(r)}", MetricFormat.Percent, Better.Higher, false,
-        $"Mean test accuracy over {settings.Trials} trials in which every {(settings.Int8 ? "int8" : "float32")} weight bit ({settings.Bits}) flips independently " +
+        $"Mean test accuracy over {settings.Trials} trials in which every {settings.Encoding} weight bit ({settings.Bits}) flips independently " +
         $"with probability {Rate(r)} (95% t-interval over the trials).")).ToList();
 
     /// <inheritdoc />
@@ -89,7 +92,7 @@ public sealed class InjectionStudyAnalysis(InjectionStudySettings settings) : IS
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
         var options = settings.Options() with { JournalDirectory = Path.Combine(context.WorkDirectory, "journal"), Resume = true };
-        var result = InjectionWorkflow.Run(context.UnderTest(settings.Limit, settings.Int8), options, progress:
+        var result = InjectionWorkflow.Run(context.UnderTest(settings.Limit, WeightEncodings.Parse(settings.Encoding)), options, progress:
             new ProgressRelay<InjectionProgress>(p => context.Report(p.Total == 0 ? 1 : (double)p.Done / p.Total, $"{p.Done:N0}/{p.Total:N0} trials · BER {Rate(p.Level)}")), cancel: cancellation);
         int samples = result.Definition.Samples;
         var metrics = result.Levels.Select(l => MetricValue.MeanOf(AccuracyAt(l.Level), l.Trials.Select(t => (double)t.Correct / samples).ToArray(), 0, 1)).ToList();

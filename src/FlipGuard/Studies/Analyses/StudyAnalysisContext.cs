@@ -1,5 +1,6 @@
 using FlipGuard.Checkpoints;
 using FlipGuard.Data;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
 using FlipGuard.Workflows;
@@ -46,14 +47,14 @@ public sealed class StudyAnalysisContext
     }
 
     /// <summary>
-    /// The model as the fault workflows take it: its flip target (with <paramref name="int8"/>, weights quantised in
-    /// place, so take the float32 one first), the checkpoint's identity, the first <paramref name="limit"/> test samples
+    /// The model as the fault workflows take it: its flip target (stored as <paramref name="encoding"/>; int8 quantises the
+    /// weights in place, so take the float32 one first), the checkpoint's identity, the first <paramref name="limit"/> test samples
     /// (see <see cref="TestSamples"/>) and the training split as attack pool.
     /// </summary>
-    public ModelUnderTest UnderTest(int limit, bool int8)
+    public ModelUnderTest UnderTest(int limit, IWeightEncoding encoding)
     {
         var (images, labels) = TestSamples(limit);
-        return new ModelUnderTest(FlipTarget.Create(Network, int8), Metadata.WeightsSha256, Metadata.Dataset, images, labels, Data.Train.Images, Data.Train.Labels);
+        return new ModelUnderTest(FlipTarget.Create(Network, encoding), Metadata.WeightsSha256, Metadata.Dataset, images, labels, Data.Train.Images, Data.Train.Labels);
     }
 
     /// <summary>An artifact for a file inside the study folder.</summary>

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FlipGuard.Charts;
 using FlipGuard.Checkpoints;
 using FlipGuard.Core;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Studies.Results;
@@ -15,19 +17,20 @@ namespace FlipGuard.Studies.Analyses;
 /// <param name="Bits">Bit selection (<c>all</c>, <c>exponent-msb</c>, …).</param>
 /// <param name="Parameters">Parameter selection (<c>all</c>, <c>sample:N</c>, …).</param>
 /// <param name="Limit">First N test samples (0 = all).</param>
-/// <param name="Int8">Sweep the int8-quantised weights instead of float32.</param>
+/// <param name="Encoding">The weight encoding swept (<c>encoding:</c>, or <c>int8: true</c>); hashed under the <c>int8</c> key it had as a flag, so float32 and int8 keep their keys.</param>
 /// <param name="Seed">Seed of <c>sample:N</c>.</param>
 /// <param name="Chunk">Samples per forward pass (part of the definition; see docs/sweeps.md).</param>
 /// <param name="BlockSize">Flips per journal block (the most work a kill can lose).</param>
-public sealed record SweepStudySettings(string Bits, string Parameters, int Limit, bool Int8, long Seed, int Chunk, int BlockSize)
+public sealed record SweepStudySettings(string Bits, string Parameters, int Limit,
+    [property: JsonPropertyName("int8"), JsonConverter(typeof(EncodingFlagJsonConverter))] string Encoding, long Seed, int Chunk, int BlockSize)
 {
     /// <summary>Reads <c>analyses.sweep</c>; every key is optional (default: every bit of every parameter on the whole test split).</summary>
     public static SweepStudySettings Parse(StudySection s)
     {
-        var v = new SweepStudySettings(s.String("bits", "all"), s.String("params", "all"), s.Int("limit", 0), s.Bool("int8", false),
+        var v = new SweepStudySettings(s.String("bits", "all"), s.String("params", "all"), s.Int("limit", 0), s.Encoding("int8", WeightEncodings.Int8, WeightEncodings.Float32).Name,
             s.Int("seed", 0), s.Int("chunk", NaiveFlipEvaluator.DefaultChunk), s.Int("block-size", 4096));
-        s.RejectUnknown(["bits", "params", "limit", "int8", "seed", "chunk", "block-size"]);
-        try { BitSelection.Parse(v.Bits, v.Int8); }
+        s.RejectUnknown(["bits", "params", "limit", "encoding", "int8", "seed", "chunk", "block-size"]);
+        try { BitSelection.Parse(v.Bits, WeightEncodings.Parse(v.Encoding)); }
         catch (FlipGuardException e) { throw s.Error("bits", $"analyses.sweep.bits: {e.Message}"); }
         try { ParameterSelection.Parse(v.Parameters); }
         catch (FlipGuardException e) { throw s.Error("params", $"analyses.sweep.params: {e.Message}"); }
@@ -53,7 +56,9 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
     /// <inheritdoc />
     public object Settings => settings;
 
-    private string Scope => $"{(settings.Int8 ? "int8 " : "")}bits {settings.Bits}, params {settings.Parameters}";
+    private IWeightEncoding Encoding => WeightEncodings.Parse(settings.Encoding);
+
+    private string Scope => $"{(Encoding == WeightEncodings.Float32 ? "" : Encoding.Name + " ")}bits {settings.Bits}, params {settings.Parameters}";
 
     /// <inheritdoc />
     public IReadOnlyList<MetricKind> Metrics =>
@@ -69,15 +74,15 @@ public sealed class SweepStudyAnalysis(SweepStudySettings settings) : IStudyAnal
     /// <inheritdoc />
     public IReadOnlyList<SeriesKind> Series =>
     [
-        new(PerBit, "Bits with RAD 90–100% per bit position", "bit (0 = mantissa LSB" + (settings.Int8 ? ", 7 = sign)" : ", 31 = sign)"), "flips (log scale)", true),
+        new(PerBit, "Bits with RAD 90–100% per bit position", $"bit (0 = mantissa LSB, {Encoding.SignBit} = sign)", "flips (log scale)", true),
         new(Histogram, "RAD of single bit flips", "relative accuracy drop (RAD)", "flips (log scale)", true),
     ];
 
     /// <inheritdoc />
     public AnalysisOutcome Run(StudyAnalysisContext context, CancellationToken cancellation)
     {
-        using var sweep = new SweepWorkflow(context.UnderTest(settings.Limit, settings.Int8), settings.Chunk);
-        var options = new SweepOptions(BitSelection.Parse(settings.Bits, settings.Int8), ParameterSelection.Parse(settings.Parameters))
+        using var sweep = new SweepWorkflow(context.UnderTest(settings.Limit, Encoding), settings.Chunk);
+        var options = new SweepOptions(BitSelection.Parse(settings.Bits, Encoding), ParameterSelection.Parse(settings.Parameters))
         {
             Seed = unchecked((ulong)settings.Seed),
             BlockSize = settings.BlockSize,
