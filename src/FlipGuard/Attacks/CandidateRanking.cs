@@ -48,3 +48,6 @@ public static class CandidateRanking
         return best.Take(count).ToList();
     }
 }
+
+/// <summary>A bit the search may flip, with its predicted first-order loss increase (gradient · change of the weight).</summary>
+public readonly record struct BitCandidate(BitAddress Address, double Gain);

@@ -170,3 +170,7 @@ public static class ProgressiveBitSearch
             throw new FlipGuardException($"--bits {o.Bits.Text}: {encoding.Name} weights have bits 0–{encoding.BitCount - 1}");
     }
 }
+
+/// <summary>Progress of an attack campaign after each committed flip: which seed (0-based of how many), flips so far, loss and test accuracy.</summary>
+public readonly record struct AttackProgress(int SeedIndex, int Seeds, ulong Seed, int Flips, int MaxFlips, double Loss, double Accuracy,
+    double CleanAccuracy, double TargetAccuracy);

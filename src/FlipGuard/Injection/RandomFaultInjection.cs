@@ -121,3 +121,21 @@ public static class RandomFaultInjection
 
     private static string Unit(int level) => $"level-{level:D3}";
 }
+
+/// <summary>Progress of a random-fault campaign, after each trial: trials done (including resumed ones) of the total, and the estimated time left.</summary>
+public readonly record struct InjectionProgress(long Done, long Total, long Resumed, double Level, TimeSpan? Remaining);
+
+/// <summary>The outcome of a random-fault campaign: its definition, the clean accuracy, the bit population and one summary per level.</summary>
+public sealed record InjectionResult(InjectionDefinition Definition, double CleanAccuracy, long PopulationBits, IReadOnlyList<InjectionLevel> Levels)
+{
+    /// <summary>Trials read back from a journal rather than run by this process.</summary>
+    public long ResumedTrials { get; init; }
+    /// <summary>Wall-clock seconds this process spent.</summary>
+    public double Seconds { get; init; }
+}
+
+/// <summary>
+/// One random-fault trial: how many bits flipped, correct predictions after the flips, and — with a defense —
+/// whether it detected anything and the correct predictions after its repair.
+/// </summary>
+public sealed record InjectionTrial(int Trial, long Flips, long Correct, bool? Detected = null, long? RepairedCorrect = null);

@@ -192,3 +192,26 @@ public static class StudyRunner
     private static string Summary(AnalysisOutcome o) =>
         $"{o.Seconds:F1}s" + (o.Metrics.Count > 0 ? "  " + string.Join("  ", o.Metrics.Select(m => $"{m.Name[(m.Name.IndexOf('.') + 1)..]} {m.Value:G5}")) : "");
 }
+
+/// <summary>
+/// Progress of a study: which model (of how many) and which stage it is in, how far that stage is, and a line of
+/// detail. <see cref="Finished"/> is set on the last report of a stage, with <see cref="Skipped"/> when the store
+/// already had its result.
+/// </summary>
+public sealed record StudyProgress(int Model, int Models, string ModelName, string Stage, double Fraction, string Detail, bool Finished = false, bool Skipped = false);
+
+/// <summary>What a study run did: how much it computed and how much it found already done.</summary>
+public sealed record StudyRunResult(string Directory, string Database, int Models, int ModelsTrained, int ModelsReused, int AnalysesRun, int AnalysesReused, double Seconds);
+
+/// <summary>Where a study runs: its folder (results store, report, analysis files), its checkpoint folder and the data folder.</summary>
+/// <param name="OutputDirectory">The study folder.</param>
+public sealed record StudyRunOptions(string OutputDirectory)
+{
+    /// <summary>Checkpoint folder (default <c>OUTPUT/checkpoints</c>); studies that share one reuse each other's models.</summary>
+    public string? CheckpointDirectory { get; init; }
+    /// <summary>A folder holding the dataset's files, searched first (as <c>--data-dir</c>).</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>The results store's path inside the study folder.</summary>
+    public string DatabasePath => Path.Combine(OutputDirectory, "results.db");
+}

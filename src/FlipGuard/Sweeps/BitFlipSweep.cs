@@ -84,3 +84,6 @@ public static class BitFlipSweep
         for (int i = 0; i < counts.Length; i++) correct[shard.Ordinal(firstLocal + i)] = counts[i];
     }
 }
+
+/// <summary>Progress of a sweep, reported after each block: flips done (including resumed ones) of this shard's total.</summary>
+public readonly record struct SweepProgress(long Done, long Total, long Resumed, double FlipsPerSecond, TimeSpan? Remaining);

@@ -103,3 +103,30 @@ public static class Trainer
         _ => optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay),
     };
 }
+
+/// <summary>Progress of a training run, reported after each optimisation step so a UI can draw a bar.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Epochs">Total epochs.</param>
+/// <param name="Step">1-based step within the epoch.</param>
+/// <param name="Steps">Steps per epoch.</param>
+/// <param name="RunningLoss">Mean training loss over the epoch so far.</param>
+/// <param name="Completed">The epoch record when this report closes an epoch, otherwise null.</param>
+public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int Steps, double RunningLoss, EpochRecord? Completed);
+
+/// <summary>What one epoch achieved and cost.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean cross-entropy over the epoch's steps (without the regulariser).</param>
+/// <param name="Regularizer">Mean regulariser value over the steps that computed it (trace, eigenvalue sum, or SAM's loss increase), null if none did.</param>
+/// <param name="TestAccuracy">Test accuracy after the epoch, in [0, 1].</param>
+/// <param name="LearningRate">Learning rate used.</param>
+/// <param name="Seconds">Wall time of the epoch, evaluation included.</param>
+/// <param name="StepMilliseconds">Mean wall time of one optimisation step.</param>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double? Regularizer, double TestAccuracy, double LearningRate, double Seconds, double StepMilliseconds);
+
+/// <summary>The outcome of a training run, ready to serialise: per-epoch history and the final test accuracy.</summary>
+/// <param name="Config">The recipe that was run.</param>
+/// <param name="Epochs">One record per epoch, including epochs restored from a resumed run.</param>
+/// <param name="TestAccuracy">Accuracy after the last epoch, in [0, 1].</param>
+/// <param name="TestSamples">Number of test samples behind it.</param>
+/// <param name="ResumedFromEpoch">Epochs that were restored instead of run (0 for a fresh run).</param>
+public sealed record TrainingResult(TrainingConfig Config, IReadOnlyList<EpochRecord> Epochs, double TestAccuracy, long TestSamples, int ResumedFromEpoch);

@@ -10,3 +10,6 @@ namespace FlipGuard.Studies.Results;
 /// <param name="YLabel">Axis label of the values.</param>
 /// <param name="LogY">Draw the values on a logarithmic axis.</param>
 public sealed record SeriesKind(string Name, string Title, string XLabel, string YLabel, bool LogY);
+
+/// <summary>The values of one <see cref="SeriesKind"/> on one model: a value per category label.</summary>
+public sealed record SeriesValue(string Name, IReadOnlyList<string> Labels, IReadOnlyList<double> Values);
