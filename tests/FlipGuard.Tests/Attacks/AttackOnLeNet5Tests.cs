@@ -11,6 +11,7 @@ namespace FlipGuard.Tests.Attacks;
 
 public class AttackOnLeNet5Tests(ITestOutputHelper output)
 {
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void BfaDrivesAnInt8LeNet5ToChanceWithinAFewDozenFlips()
     {

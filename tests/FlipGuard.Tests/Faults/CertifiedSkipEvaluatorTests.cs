@@ -8,6 +8,7 @@ using FlipGuard.Training;
 
 namespace FlipGuard.Tests.Faults;
 
+[Trait("Category", TestCategories.Slow)]
 public class CertifiedSkipEvaluatorTests
 {
     [Theory]

@@ -22,6 +22,7 @@ public class DescribedChainEvaluatorTests
 
     private static float Flip(float value, int bit) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) ^ (1 << bit));
 
+    [Trait("Category", TestCategories.Slow)]
     [Theory]
     // Unnamed layers (state-dict names 1.weight, 3.weight, …), three linear layers like the zoo's mlp.
     [InlineData("""{"type":"flatten"},{"type":"linear","out":128},{"type":"relu"},{"type":"linear","out":64},{"type":"relu"},{"type":"linear","out":10}""", "5", true, 1000)]

@@ -10,6 +10,7 @@ namespace FlipGuard.Tests.Faults;
 
 public class FastEvaluatorInt8Tests
 {
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void Int8FlipsMatchTheNaiveOracleFlipForFlip()
     {

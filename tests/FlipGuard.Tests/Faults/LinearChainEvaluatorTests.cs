@@ -13,6 +13,7 @@ public class LinearChainEvaluatorTests
 {
     private static float Flip(float value, int bit) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) ^ (1 << bit));
 
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void FastCountsEqualTheNaivePathFlipForFlip()
     {

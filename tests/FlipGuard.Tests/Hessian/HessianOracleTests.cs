@@ -40,6 +40,7 @@ public class HessianOracleTests
         Assert.True(RelativeError(product, fd) <= 1e-4, $"Hv vs finite differences: {RelativeError(product, fd)}");
     }
 
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void HutchinsonTraceIsWithinThreeStandardErrorsAndTwoPercentWithManyProbes()
     {
@@ -92,6 +93,7 @@ public class HessianOracleTests
         Assert.True(Math.Abs(power.Values[0] - top[0]) <= 1e-3 * Math.Abs(top[0]), $"power {power.Values[0]} vs {top[0]}");
     }
 
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void DiagonalEstimateApproachesTheExactDiagonal()
     {

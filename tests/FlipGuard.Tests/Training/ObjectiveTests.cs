@@ -41,6 +41,7 @@ public class ObjectiveTests
         Assert.NotNull(values.Regularizer);
     }
 
+    [Trait("Category", TestCategories.Slow)]
     [Fact]
     public void TracePenaltyWithManyProbesEstimatesTheExactTrace()
     {
