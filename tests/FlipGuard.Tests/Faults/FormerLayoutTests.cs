@@ -133,6 +133,10 @@ public class FormerLayoutTests
         Assert.Equal(formerSweep, JsonSerializer.Serialize(sweep));
         Assert.Equal(Sha256(formerSweep), sweep.Sha256());
         Assert.Equal(sweep, JsonSerializer.Deserialize<SweepDefinition>(formerSweep));
+        // The camel-case JSON of sweep summaries and --json output keeps its former key and place too.
+        string formerCamel = JsonSerializer.Serialize(new FormerSweepDefinition("ab12", "mnist", 2000, "0,7", "sample:10", 3, int8, 256, defense), RecordJournal.Json);
+        Assert.Equal(formerCamel, JsonSerializer.Serialize(sweep, RecordJournal.Json));
+        Assert.Equal(sweep, JsonSerializer.Deserialize<SweepDefinition>(formerCamel, RecordJournal.Json));
 
         var attack = new AttackDefinition("ab12", "mnist", 2000, 1960, 60000, name, "0,1,2,3,4,5,6,7", 10, 128, 0.11, 100, [0, 1], 256, defense) { TargetOnRepaired = defense is not null };
         string formerAttack = JsonSerializer.Serialize(new FormerAttackDefinition("ab12", "mnist", 2000, 1960, 60000, int8, "0,1,2,3,4,5,6,7", 10, 128, 0.11, 100, [0, 1], 256, defense)
