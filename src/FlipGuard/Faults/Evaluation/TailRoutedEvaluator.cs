@@ -31,6 +31,9 @@ public sealed class TailRoutedEvaluator : IFlipEvaluator
     /// <summary>The evaluator of every other change.</summary>
     public IFlipEvaluator Rest => rest;
 
+    /// <summary>Whether changes of the target's tensor <paramref name="tensor"/> go to the tail's evaluator.</summary>
+    public bool InTail(int tensor) => tailIndex[tensor] >= 0;
+
     /// <inheritdoc />
     public int Samples => tail.Samples;
 

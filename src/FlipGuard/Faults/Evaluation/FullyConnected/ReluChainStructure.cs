@@ -21,7 +21,7 @@ namespace FlipGuard.Faults.Evaluation.FullyConnected;
 /// A prefix that is empty or a single flatten(1) makes the whole network the chain (the mlp); otherwise only the tail's
 /// parameters are the chain's, and flips of the prefix go to another evaluator.
 /// </summary>
-internal static class ReluChainStructure
+public static class ReluChainStructure
 {
     /// <summary>The chain at the end of <paramref name="model"/>, or null when it does not end in one.</summary>
     public static ReluChain? Recognise(nn.Module model)
@@ -61,7 +61,7 @@ internal static class ReluChainStructure
 /// <summary>A fully connected ReLU chain at the end of a network: what runs before it, and its linear layers in forward order.</summary>
 /// <param name="Prefix">The layers before the first linear layer, in order (empty for a chain that starts at the input).</param>
 /// <param name="Linears">The chain's linear layers.</param>
-internal sealed record ReluChain(IReadOnlyList<nn.Module<Tensor, Tensor>> Prefix, Linear[] Linears)
+public sealed record ReluChain(IReadOnlyList<nn.Module<Tensor, Tensor>> Prefix, Linear[] Linears)
 {
     /// <summary>Whether the chain is the whole network: no prefix, or only a flatten of dims 1…−1.</summary>
     public bool IsWholeNetwork => Prefix.Count == 0 || Prefix is [Flatten { start_dim: 1, end_dim: -1 }];
