@@ -60,10 +60,11 @@ public class ConvolutionalTailTests
                 .Select(k => $"{target.Tensors[changes[k].Tensor].Name}[{changes[k].Index}] → {changes[k].NewValue}: fast {a[k]}, naive {b[k]}").ToList();
             Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {changes.Count} mismatch:\n" + string.Join("\n", mismatches.Take(10)));
             Assert.True(b.Count(c => c != naive.CleanCorrect) >= 10, "too few flips change the count for the comparison to mean much");
-            Assert.Contains(b, c => c < naive.CleanCorrect / 2); // destructive flips were among them
+            if (!target.Encoding.IsInteger) Assert.Contains(b, c => c < naive.CleanCorrect / 2); // destructive flips were among them
         }
     }
 
+    [Trait("Category", TestCategories.Slow)]
     [Theory]
     // Everything before the first linear layer is a prefix torch runs once; with no parameters there the chain is the whole network.
     [InlineData("relu-first", """{"type":"relu"},{"type":"flatten"},{"type":"linear","out":32},{"type":"relu"},{"type":"linear","out":10}""", "fast-linear")]
@@ -80,7 +81,9 @@ public class ConvolutionalTailTests
         Tensor labels;
         using (no_grad()) labels = model.forward(data.Test.Images).argmax(1);
         labels[0] = (labels[0] + 1) % 10;
-        var changes = Flips(target, "sample:60", target.Tensors[^2].Layer, seed: 5);
+        // Every exponent-MSB flip of the first layer (a convolution where there is one) and of the smallest one (batch norm in bn-residual).
+        string msb = string.Join(",", new[] { target.Tensors[0].Layer, target.Tensors.MinBy(t => t.Length)!.Layer }.Distinct());
+        var changes = Flips(target, "sample:64", msb, seed: 5);
         Assert.True(changes.Count >= 2000, $"{what}: {changes.Count} flips");
         AgreesWithTheOracle(target, data.Test.Images, labels, changes, expected);
     }
@@ -110,7 +113,7 @@ public class ConvolutionalTailTests
     {
         using var data = LoadedDataset.Load("mnist", null, testLimit: 300);
         var spec = new ModelSpec("lenet5", 1, 28, 28, 10);
-        var (model, _) = Trainer.Train(spec, new TrainingConfig { Model = "lenet5", Epochs = 1, TrainLimit = 1500, Seed = 3 }, TrainingData.From(data));
+        var (model, _) = Trainer.Train(spec, new TrainingConfig { Model = "lenet5", Epochs = 2, TrainLimit = 3000, Seed = 3 }, TrainingData.From(data));
         using (model)
         {
             var encoding = int8 ? WeightEncodings.Int8 : WeightEncodings.Float32;
