@@ -65,16 +65,18 @@ internal static class SampledSweepSpeed
             Console.WriteLine($"{name} vs naive on the {common.Length} common flips: {mismatches} mismatches");
             if (fast is TailRoutedEvaluator routed)
             {
-                // The two parts on their own flips, timed again (the split is what tells where the time goes).
+                // The two parts on their own flips, each with a fresh evaluator (no memo from the run above): where the time goes.
                 foreach (bool inTail in new[] { true, false })
                 {
                     var part = changes.Where(c => routed.InTail(c.Tensor) == inTail).ToArray();
                     if (part.Length == 0) continue;
                     var counts = new long[part.Length];
+                    var (fresh, _) = FlipEvaluatorFactory.Create(target, data.Test.Images, data.Test.Labels, naive: false);
                     clock.Restart();
                     for (int start = 0; start < part.Length; start += 4096)
-                        routed.Evaluate(part.AsSpan(start, Math.Min(4096, part.Length - start)), counts.AsSpan(start, Math.Min(4096, part.Length - start)));
+                        fresh.Evaluate(part.AsSpan(start, Math.Min(4096, part.Length - start)), counts.AsSpan(start, Math.Min(4096, part.Length - start)));
                     double rate = part.Length / clock.Elapsed.TotalSeconds;
+                    fresh.Dispose();
                     Console.WriteLine($"  {(inTail ? "dense tail" : "before the tail")}: {part.Length:N0} flips ({100.0 * part.Length / changes.Length:F1}%), {rate:N1} flips/s, ×{rate / naiveRate:N1} naive");
                 }
                 if (routed.Rest is CertifiedSkipEvaluator restSkip)

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace FlipGuard.Faults.Evaluation.FullyConnected;
 
 /// <summary>
-/// A network that is a chain of fully connected layers with ReLU between them (<see cref="ReluChainStructure"/>), with
-/// everything the fast sweep needs cached from one clean pass: each layer's input and pre-activation per sample
+/// A network that is, or ends in, a chain of fully connected layers with ReLU between them (<see cref="ReluChainStructure"/>),
+/// with everything the fast sweep needs cached from one clean pass: each layer's input (the first one's is what the
+/// network's prefix — a flatten, or convolutions — gives, computed by torch) and pre-activation per sample
 /// (exactly as torch computed them, in the same 1000-sample chunks as the naive path), the magnitude sums Σ|w·x|
 /// that bound rounding, clean predictions and margins, and each unit's worst-case gain to any logit.
 /// </summary>
