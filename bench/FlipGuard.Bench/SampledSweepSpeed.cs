@@ -63,6 +63,27 @@ internal static class SampledSweepSpeed
             Console.WriteLine($"naive: {common.Length:N0} flips, {naiveRate:N1} flips/s");
             Console.WriteLine($"{name}: {changes.Length:N0} flips, {fastRate:N1} flips/s (setup {setup:F1}s); speed-up ×{fastRate / naiveRate:N1}");
             Console.WriteLine($"{name} vs naive on the {common.Length} common flips: {mismatches} mismatches");
+            if (fast is TailRoutedEvaluator routed)
+            {
+                // The two parts on their own flips, each with a fresh evaluator (no memo from the run above): where the time goes.
+                foreach (bool inTail in new[] { true, false })
+                {
+                    var part = changes.Where(c => routed.InTail(c.Tensor) == inTail).ToArray();
+                    if (part.Length == 0) continue;
+                    var counts = new long[part.Length];
+                    var (fresh, _) = FlipEvaluatorFactory.Create(target, data.Test.Images, data.Test.Labels, naive: false);
+                    clock.Restart();
+                    for (int start = 0; start < part.Length; start += 4096)
+                        fresh.Evaluate(part.AsSpan(start, Math.Min(4096, part.Length - start)), counts.AsSpan(start, Math.Min(4096, part.Length - start)));
+                    double rate = part.Length / clock.Elapsed.TotalSeconds;
+                    fresh.Dispose();
+                    Console.WriteLine($"  {(inTail ? "dense tail" : "before the tail")}: {part.Length:N0} flips ({100.0 * part.Length / changes.Length:F1}%), {rate:N1} flips/s, ×{rate / naiveRate:N1} naive");
+                }
+                if (routed.Rest is CertifiedSkipEvaluator restSkip)
+                    Console.WriteLine($"  samples recomputed by torch for the flips before the tail: {restSkip.RecomputedSamples:N0}");
+                if (routed.Tail is FlipGuard.Faults.Evaluation.FullyConnected.LinearChainEvaluator chain)
+                    Console.WriteLine($"  dense tail: {chain.Statistics.FallbackFlips:N0} flips with a torch fallback, {chain.Statistics.FallbackSamples:N0} samples to torch");
+            }
             if (fast is CertifiedSkipEvaluator skip)
                 Console.WriteLine($"samples recomputed by torch: {skip.RecomputedSamples:N0} of {(changes.Length + common.Length) * (long)data.Test.Count:N0} " +
                                   $"({100.0 * skip.RecomputedSamples / ((changes.Length + common.Length) * (double)data.Test.Count):F1}%)");

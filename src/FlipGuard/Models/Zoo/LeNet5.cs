@@ -6,12 +6,15 @@ namespace FlipGuard.Models.Zoo;
 
 /// <summary>
 /// LeNet-5 (two 5×5 convolutions, three fully connected layers), the paper's convolutional MNIST model.
-/// 28×28 inputs are padded by 2 so that the feature maps match the classic 32×32 design.
+/// 28×28 inputs are padded by 2 so that the feature maps match the classic 32×32 design. Its forward is its
+/// <see cref="Layers"/> run in order (conv1, ReLU, 2×2 max-pool, conv2, ReLU, 2×2 max-pool, flatten, fc1, ReLU, fc2,
+/// ReLU, fc3), so analyses can read its structure: the sweep sees a fully connected ReLU chain after the convolutions.
 /// </summary>
-public sealed class LeNet5 : nn.Module<Tensor, Tensor>
+public sealed class LeNet5 : nn.Module<Tensor, Tensor>, ILayerSequence
 {
     private readonly Conv2d conv1, conv2;
     private readonly Linear fc1, fc2, fc3;
+    private readonly nn.Module<Tensor, Tensor>[] layers; // an array, which RegisterComponents skips: named_modules() and the state dict stay conv1–fc3
 
     /// <summary>Creates LeNet-5 for square images of the given channel count and side (28 or 32 typically).</summary>
     public LeNet5(int channels, int side, int classes) : base("lenet5")
@@ -24,19 +27,16 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>
         fc1 = nn.Linear(16 * after * after, 120);
         fc2 = nn.Linear(120, 84);
         fc3 = nn.Linear(84, classes);
+        layers = [conv1, nn.ReLU(), nn.MaxPool2d(2), conv2, nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), fc1, nn.ReLU(), fc2, nn.ReLU(), fc3];
         RegisterComponents();
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var c1 = nn.functional.relu(conv1.call(input));
-        using var p1 = nn.functional.max_pool2d(c1, 2);
-        using var c2 = nn.functional.relu(conv2.call(p1));
-        using var p2 = nn.functional.max_pool2d(c2, 2);
-        using var flat = p2.flatten(1);
-        using var f1 = nn.functional.relu(fc1.call(flat));
-        using var f2 = nn.functional.relu(fc2.call(f1));
-        return fc3.call(f2);
-    }
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => layers;
+
+    /// <inheritdoc />
+    public bool AddsInput => false;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => ILayerSequence.Run(this, input);
 }

@@ -6,12 +6,14 @@ namespace FlipGuard.Models.Zoo;
 
 /// <summary>
 /// A small VGG-style CNN (three stages of two 3×3 convolutions with batch norm, then two dense layers):
-/// a middle-sized convolutional model between LeNet-5 and ResNet-20 for CIFAR-10 and MNIST-like data.
+/// a middle-sized convolutional model between LeNet-5 and ResNet-20 for CIFAR-10 and MNIST-like data. Its forward is
+/// its <see cref="Layers"/> run in order (the convolutional features, flatten, fc1, ReLU, fc2).
 /// </summary>
-public sealed class VggSmall : nn.Module<Tensor, Tensor>
+public sealed class VggSmall : nn.Module<Tensor, Tensor>, ILayerSequence
 {
     private readonly Sequential features;
     private readonly Linear fc1, fc2;
+    private readonly nn.Module<Tensor, Tensor>[] layers; // an array, which RegisterComponents skips: the state dict stays features.*, fc1, fc2
 
     /// <summary>Creates the network for square images of the given channel count and side.</summary>
     public VggSmall(int channels, int side, int classes) : base("vgg-small")
@@ -35,15 +37,16 @@ public sealed class VggSmall : nn.Module<Tensor, Tensor>
         features = nn.Sequential(layers);
         fc1 = nn.Linear(128 * size * size, 256);
         fc2 = nn.Linear(256, classes);
+        this.layers = [features, nn.Flatten(), fc1, nn.ReLU(), fc2];
         RegisterComponents();
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var f = features.call(input);
-        using var flat = f.flatten(1);
-        using var h = nn.functional.relu(fc1.call(flat));
-        return fc2.call(h);
-    }
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => layers;
+
+    /// <inheritdoc />
+    public bool AddsInput => false;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => ILayerSequence.Run(this, input);
 }

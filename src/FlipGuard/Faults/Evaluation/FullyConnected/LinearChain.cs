@@ -5,15 +5,18 @@ using static TorchSharp.torch;
 namespace FlipGuard.Faults.Evaluation.FullyConnected;
 
 /// <summary>
-/// A network that is a chain of fully connected layers with ReLU between them (<see cref="ReluChainStructure"/>), with
-/// everything the fast sweep needs cached from one clean pass: each layer's input and pre-activation per sample
+/// A network that is, or ends in, a chain of fully connected layers with ReLU between them (<see cref="ReluChainStructure"/>),
+/// with everything the fast sweep needs cached from one clean pass: each layer's input (the first one's is what the
+/// network's prefix — a flatten, or convolutions — gives, computed by torch) and pre-activation per sample
 /// (exactly as torch computed them, in the same 1000-sample chunks as the naive path), the magnitude sums Σ|w·x|
 /// that bound rounding, clean predictions and margins, and each unit's worst-case gain to any logit.
 /// </summary>
 internal sealed class LinearChain
 {
-    private LinearChain(int samples, Linear[] linears)
+    private LinearChain(int samples, ReluChain structure)
     {
+        var linears = structure.Linears;
+        Structure = structure;
         Samples = samples;
         Layers = linears.Length;
         Linears = linears;
@@ -56,18 +59,22 @@ internal sealed class LinearChain
     /// <summary>PairMax[l-1][i] = max over class pairs of PairGain (the sample-independent part of the first filter).</summary>
     public double[][] PairMax { get; private set; } = [];
 
-    /// <summary>Recognises the chain inside <paramref name="model"/>, or returns null when the model is something else.</summary>
+    /// <summary>
+    /// Recognises the chain at the end of <paramref name="model"/> (<see cref="ReluChainStructure"/>) and caches it, or
+    /// returns null when the model ends in something else or its prefix does not give one row of the first layer's
+    /// width per image.
+    /// </summary>
     public static LinearChain? TryCreate(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, int chunk)
     {
         if (ReluChainStructure.Recognise(model) is not { } structure) return null;
-        var (linears, flattens) = structure;
-        if (!flattens && images.dim() != 2) return null; // the first layer would see the images unflattened
-        var chain = new LinearChain((int)images.shape[0], linears);
-        chain.Fill(model, images, labels, chunk);
-        return chain;
+        var chain = new LinearChain((int)images.shape[0], structure);
+        return chain.Fill(model, images, labels, chunk) ? chain : null;
     }
 
-    private void Fill(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, int chunk)
+    /// <summary>What runs before the chain (empty or a flatten when the chain is the whole network).</summary>
+    public ReluChain Structure { get; }
+
+    private bool Fill(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, int chunk)
     {
         int n = Samples;
         for (int l = 1; l <= Layers; l++)
@@ -83,8 +90,11 @@ internal sealed class LinearChain
             {
                 using var scope = NewDisposeScope();
                 int len = Math.Min(chunk, n - start);
-                var x = images.narrow(0, start, len).flatten(1);
-                var logits = model.forward(images.narrow(0, start, len));
+                var batch = images.narrow(0, start, len);
+                // The first layer's input as the model's forward computes it, on the naive path's chunks.
+                var x = Structure.Features(batch);
+                if (x.dim() != 2 || x.shape[1] != Width[0] || x.dtype != ScalarType.Float32) return false;
+                var logits = model.forward(batch);
                 for (int l = 1; l <= Layers; l++)
                 {
                     var linear = Linears[l - 1];
@@ -104,6 +114,7 @@ internal sealed class LinearChain
         FillPredictions();
         FillGains();
         FillPairGains();
+        return true;
     }
 
     private void FillPairGains()
