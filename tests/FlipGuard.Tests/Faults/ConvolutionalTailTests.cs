@@ -4,7 +4,6 @@ using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Evaluation.FullyConnected;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
-using FlipGuard.Models.Described;
 using FlipGuard.Sweeps;
 using FlipGuard.Training;
 using static TorchSharp.torch;
@@ -18,10 +17,7 @@ namespace FlipGuard.Tests.Faults;
 /// </summary>
 public class ConvolutionalTailTests
 {
-    private static ModelSpec Described(string layers) =>
-        ModelSpec.Described(ArchitectureDescription.Parse($$"""{"name":"net","layers":[{{layers}}]}""", "test"), 1, 28, 28, 10);
-
-    private static float Flip(float value, int bit) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) ^ (1 << bit));
+    private static ModelSpec Described(string layers) => DescribedChainEvaluatorTests.Described(layers);
 
     /// <summary>Sampled flips of every bit, every exponent-MSB flip of <paramref name="msbLayer"/>, and hand-made NaN/±Inf/denormal values in the tail.</summary>
     private static List<ParameterChange> Flips(FlipTarget target, string parameters, string msbLayer, ulong seed)
@@ -39,7 +35,7 @@ public class ConvolutionalTailTests
         changes.AddRange([
             new ParameterChange(last, 0, float.NaN), new ParameterChange(last, 1, float.PositiveInfinity),
             new ParameterChange(last, 2, float.NegativeInfinity), new ParameterChange(last, 3, 1e-40f),
-            new ParameterChange(last, 4, 3e38f), new ParameterChange(last, 3, Flip(old, 30)),
+            new ParameterChange(last, 4, 3e38f), new ParameterChange(last, 3, Float32Bits.Flip(old, 30)),
         ]);
         return changes;
     }

@@ -1,4 +1,5 @@
 using FlipGuard.Data;
+using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Evaluation.FullyConnected;
 using FlipGuard.Faults.Targets;
@@ -17,10 +18,9 @@ namespace FlipGuard.Tests.Faults;
 /// </summary>
 public class DescribedChainEvaluatorTests
 {
-    private static ModelSpec Described(string layers) =>
+    /// <summary>A described network of <paramref name="layers"/> (JSON layer objects) for 28×28 digits and 10 classes.</summary>
+    internal static ModelSpec Described(string layers) =>
         ModelSpec.Described(ArchitectureDescription.Parse($$"""{"name":"net","layers":[{{layers}}]}""", "test"), 1, 28, 28, 10);
-
-    private static float Flip(float value, int bit) => BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value) ^ (1 << bit));
 
     [Trait("Category", TestCategories.Slow)]
     [Theory]
@@ -67,7 +67,7 @@ public class DescribedChainEvaluatorTests
         changes.Add(new ParameterChange(last, 1, float.NegativeInfinity));
         changes.Add(new ParameterChange(last, 2, 3e38f));
         changes.Add(new ParameterChange(0, 9, values[0][9]));
-        changes.Add(new ParameterChange(0, 10, Flip(values[0][10], 30)));
+        changes.Add(new ParameterChange(0, 10, Float32Bits.Flip(values[0][10], 30)));
         Assert.True(changes.Count >= 2000, $"{changes.Count} flips");
 
         var (fast, name) = FlipEvaluatorFactory.Create(target, data.Test.Images, data.Test.Labels, naive: false);

@@ -5,7 +5,6 @@ using FlipGuard.Faults.Encodings;
 using FlipGuard.Faults.Evaluation;
 using FlipGuard.Faults.Targets;
 using FlipGuard.Models;
-using FlipGuard.Models.Described;
 using FlipGuard.Sweeps;
 using FlipGuard.Tests.Defenses;
 using FlipGuard.Training;
@@ -61,8 +60,7 @@ public sealed class NewEncodingTests
     {
         var int4 = new Int4();
         using var data = LoadedDataset.Load("mnist", null, testLimit: 200);
-        var spec = ModelSpec.Described(ArchitectureDescription.Parse(
-            """{"name":"net","layers":[{"type":"flatten"},{"type":"linear","out":12},{"type":"relu"},{"type":"linear","out":10}]}""", "test"), 1, 28, 28, 10);
+        var spec = DescribedChainEvaluatorTests.Described("""{"type":"flatten"},{"type":"linear","out":12},{"type":"relu"},{"type":"linear","out":10}""");
         var (model, _) = Trainer.Train(spec, new TrainingConfig { Model = spec.Architecture, Epochs = 1, TrainLimit = 1000, Seed = 4 }, TrainingData.From(data));
         using (model)
         {
