@@ -14,6 +14,7 @@ try
         "leak-check" => LeakCheck.Run(rest),
         "sweep-speed" => SweepSpeed.Run(rest),
         "sampled-speed" => SampledSweepSpeed.Run(rest),
+        "conv-speed" => ConvolutionSweepSpeed.Run(rest),
         "sweep-memory" => SweepMemory.Run(rest),
         "defense-overhead" => DefenseOverheadBench.Run(rest),
         _ => Usage(),
@@ -27,6 +28,6 @@ catch (FlipGuardException e)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check|sweep-speed|sampled-speed|sweep-memory|defense-overhead [options]");
+    Console.Error.WriteLine("usage: dotnet run --project bench/FlipGuard.Bench -c Release -- overhead|hessian-table|leak-check|sweep-speed|sampled-speed|conv-speed|sweep-memory|defense-overhead [options]");
     return 2;
 }

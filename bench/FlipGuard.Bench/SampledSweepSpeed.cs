@@ -80,7 +80,7 @@ internal static class SampledSweepSpeed
                     Console.WriteLine($"  {(inTail ? "dense tail" : "before the tail")}: {part.Length:N0} flips ({100.0 * part.Length / changes.Length:F1}%), {rate:N1} flips/s, ×{rate / naiveRate:N1} naive");
                 }
                 if (routed.Rest is CertifiedSkipEvaluator restSkip)
-                    Console.WriteLine($"  samples recomputed by torch for the flips before the tail: {restSkip.RecomputedSamples:N0}");
+                    Console.WriteLine($"  samples before the tail: {restSkip.RecomputedSamples:N0} recomputed by torch, {restSkip.IncrementalSamples:N0} decided by the incremental pass");
                 if (routed.Tail is FlipGuard.Faults.Evaluation.FullyConnected.LinearChainEvaluator chain)
                     Console.WriteLine($"  dense tail: {chain.Statistics.FallbackFlips:N0} flips with a torch fallback, {chain.Statistics.FallbackSamples:N0} samples to torch");
             }

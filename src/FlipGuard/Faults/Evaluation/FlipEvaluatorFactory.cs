@@ -47,17 +47,22 @@ public static class FlipEvaluatorFactory
                         tensors.Where((_, t) => inChain[t]).ToList(), images, labels, chunk);
                     if (tail is not null)
                     {
-                        var (rest, restName) = CertifiedSkipEvaluator.TryCreate(target.Model, names, tensors, images, labels, chunk) is { } skip
-                            ? ((IFlipEvaluator)skip, "certified-skip") : (new NaiveFlipEvaluator(target, images, labels, chunk), "naive");
+                        var (rest, restName) = CertifiedSkipEvaluator.TryCreate(target.Model, names, tensors, images, labels, chunk, IncrementalBudget(target.Model, samples)) is { } skip
+                            ? ((IFlipEvaluator)skip, SkipName(skip)) : (new NaiveFlipEvaluator(target, images, labels, chunk), "naive");
                         return (new TailRoutedEvaluator(tail, tailIndex, rest), "fast-linear-tail+" + restName);
                     }
                 }
             }
-            var certified = CertifiedSkipEvaluator.TryCreate(target.Model, names, tensors, images, labels, chunk);
-            if (certified is not null) return (certified, "fast-certified-skip");
+            var certified = CertifiedSkipEvaluator.TryCreate(target.Model, names, tensors, images, labels, chunk, IncrementalBudget(target.Model, samples));
+            if (certified is not null) return (certified, "fast-" + SkipName(certified));
         }
         return (new NaiveFlipEvaluator(target, images, labels, chunk), "naive");
     }
+
+    private static string SkipName(CertifiedSkipEvaluator skip) => skip.Incremental ? "certified-skip+incremental" : "certified-skip";
+
+    /// <summary>What is left of <see cref="MemoryBudgetBytes"/> for the incremental pass's activation cache.</summary>
+    private static long IncrementalBudget(nn.Module<Tensor, Tensor> model, long samples) => Math.Max(0, MemoryBudgetBytes - FastPathBytes(model, samples));
 
     /// <summary>
     /// Most memory the fast evaluators may hold: their per-sample caches grow with the evaluation set, the naive path's

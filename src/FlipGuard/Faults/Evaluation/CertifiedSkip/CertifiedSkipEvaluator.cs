@@ -1,4 +1,5 @@
 using FlipGuard.Faults.Evaluation.FullyConnected;
+using FlipGuard.Faults.Evaluation.Incremental;
 using FlipGuard.Faults.Targets;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,10 +24,11 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
     private readonly bool[] correct;
     private readonly float[][] values;
     private readonly TorchSubsetEvaluation torch;
+    private readonly IncrementalDecision? incremental;
 
-    private CertifiedSkipEvaluator(LayerSensitivity[] layers, bool[] isBias, bool[] correct, double[] room, float[][] values, TorchSubsetEvaluation torch)
+    private CertifiedSkipEvaluator(LayerSensitivity[] layers, bool[] isBias, bool[] correct, double[] room, float[][] values, TorchSubsetEvaluation torch, IncrementalDecision? incremental)
     {
-        (this.layers, this.isBias, this.correct, this.values, this.torch) = (layers, isBias, correct, values, torch);
+        (this.layers, this.isBias, this.correct, this.values, this.torch, this.incremental) = (layers, isBias, correct, values, torch, incremental);
         Samples = correct.Length;
         CleanCorrect = correct.LongCount(c => c);
         var budget = room.Select(r => r > 0 ? (float)(1 / r) : float.PositiveInfinity).ToArray();
@@ -54,14 +56,27 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
     /// <inheritdoc />
     public long CleanCorrect { get; }
 
-    /// <summary>Samples handed to torch so far (the rest were certified unchanged).</summary>
+    /// <summary>Samples handed to torch so far (the rest were certified unchanged or decided incrementally).</summary>
     public long RecomputedSamples { get; private set; }
+
+    /// <summary>Samples decided by the incremental float64 pass so far (<see cref="IncrementalDecision"/>).</summary>
+    public long IncrementalSamples { get; private set; }
+
+    /// <summary>Time spent in the incremental pass and in torch's forward so far: where the time goes.</summary>
+    public (TimeSpan Incremental, TimeSpan Torch) Time => (incrementalClock.Elapsed, torchClock.Elapsed);
+
+    private readonly System.Diagnostics.Stopwatch incrementalClock = new(), torchClock = new();
+
+    /// <summary>Whether uncertified samples first go through the incremental float64 pass (the network is a plain layer stack).</summary>
+    public bool Incremental => incremental is not null;
 
     /// <summary>
     /// Builds the evaluator for <paramref name="model"/>'s flippable tensors, or returns null when one of them belongs
-    /// to a layer type it has no bound for (the caller then uses the naive path).
+    /// to a layer type it has no bound for (the caller then uses the naive path). With a positive
+    /// <paramref name="incrementalBudgetBytes"/> (the most memory its activation cache may take), a plain layer stack
+    /// also gets the incremental float64 pass for the samples the bound leaves.
     /// </summary>
-    public static CertifiedSkipEvaluator? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> names, IReadOnlyList<Tensor> tensors, Tensor images, Tensor labels, int chunk = 1000)
+    public static CertifiedSkipEvaluator? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> names, IReadOnlyList<Tensor> tensors, Tensor images, Tensor labels, int chunk = 1000, long incrementalBudgetBytes = 0)
     {
         var modules = model.named_modules().ToDictionary(m => m.name, m => m.module);
         int n = (int)images.shape[0];
@@ -99,9 +114,15 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         // Rounding allowance: 0.1% of the sample's magnitude bound at the logits. Float32 rounding adds at most
         // Σ_layers γ_n·(magnitude) ≈ n·2⁻²⁴ per layer (≤ 2.5e-5 for the zoo's widest dot products, a few layers deep),
         // so this is several times the worst case; a larger allowance only sends more samples to torch.
-        var room = Enumerable.Range(0, n).Select(s => margin[s] - 1e-3 * magnitude[s] - 1e-6 * Math.Abs(margin[s])).ToArray();
+        var incremental = incrementalBudgetBytes > 0 ? IncrementalDecision.TryCreate(model, names, images, labelArray, logits, chunk, incrementalBudgetBytes) : null;
+        // With a layer stack, the rounding allowance is its per-sample clean error bound E (each logit of the clean and
+        // of the flipped forward within E, resp. E + Σγ·(what the flip adds), of the exact values; BoundInflation covers
+        // the Σγ ≤ 0.5% factor): far tighter than the all-units magnitude bound.
+        var room = Enumerable.Range(0, n).Select(s => incremental is null
+            ? margin[s] - 1e-3 * magnitude[s] - 1e-6 * Math.Abs(margin[s])
+            : margin[s] - 4 * BoundInflation * incremental.CleanError[s] - 1e-6 * Math.Abs(margin[s]) - 1e-20).ToArray();
         var values = tensors.Select(t => t.detach().cpu().contiguous().view(-1).data<float>().ToArray()).ToArray();
-        return new CertifiedSkipEvaluator(owners, bias, correct, room, values, new TorchSubsetEvaluation(model, tensors, images, labels, chunk));
+        return new CertifiedSkipEvaluator(owners, bias, correct, room, values, new TorchSubsetEvaluation(model, tensors, images, labels, chunk), incremental);
     }
 
     private static (float[] Logits, bool Hooked) CleanPass(nn.Module<Tensor, Tensor> model, LayerSensitivity[] layers, Tensor images, int chunk)
@@ -149,7 +170,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         if (!float.IsFinite(change.NewValue))
         {
             RecomputedSamples += Samples;
-            return torch.CountCorrect(change, null);
+            return Torch(change, null);
         }
         double delta = (double)change.NewValue - old;
         if (delta == 0) return CleanCorrect;
@@ -158,20 +179,50 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
         if (candidates.Length == 0) return CleanCorrect;
+        if (incremental is not null && incremental.Worthwhile(change.Tensor)) return DecideIncrementally(change, delta, layer.Gain[unit], candidates);
         if (candidates.Length * 2L > Samples)
         {
             // Most samples uncertified: one plain pass is cheaper than gathering them (and is the naive path itself).
             RecomputedSamples += Samples;
-            return torch.CountCorrect(change, null);
+            return Torch(change, null);
         }
         long count = CleanCorrect;
         foreach (int s in candidates) if (correct[s]) count--;
         RecomputedSamples += candidates.Length;
-        return count + torch.CountCorrect(change, candidates.ToArray());
+        return count + Torch(change, candidates.ToArray());
+    }
+
+    private long DecideIncrementally(ParameterChange change, double delta, double gain, ReadOnlySpan<int> candidates)
+    {
+        var undecided = new List<int>();
+        incrementalClock.Start();
+        long count = CleanCorrect + incremental!.Decide(change.Tensor, change.Index, delta, gain, candidates, undecided);
+        incrementalClock.Stop();
+        foreach (int s in candidates) if (correct[s]) count--;
+        IncrementalSamples += candidates.Length - undecided.Count;
+        if (undecided.Count == 0) return count;
+        if (undecided.Count * 2L > Samples)
+        {
+            RecomputedSamples += Samples;
+            return Torch(change, null);
+        }
+        RecomputedSamples += undecided.Count;
+        return count + Torch(change, undecided);
+    }
+
+    private long Torch(ParameterChange change, IReadOnlyList<int>? samples)
+    {
+        torchClock.Start();
+        try
+        {
+            return torch.CountCorrect(change, samples);
+        }
+        finally
+        {
+            torchClock.Stop();
+        }
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-    }
+    public void Dispose() => incremental?.Dispose();
 }

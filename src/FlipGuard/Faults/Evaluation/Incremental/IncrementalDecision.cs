@@ -1,0 +1,285 @@
+using static TorchSharp.torch;
+
+namespace FlipGuard.Faults.Evaluation.Incremental;
+
+/// <summary>
+/// Decides, without torch's full forward, which prediction a sample gets after one change of a weight or bias of a
+/// <see cref="LayerStack"/>: the change Δ moves one output channel (or unit) of its layer by Δ × the input it
+/// multiplies; that perturbation is carried through the rest of the stack in float64, in difference form — linear
+/// layers map only the perturbed channels (W∗Δ), ReLU and max-pooling compare the perturbed value with the cached clean
+/// one — and added to the clean float32 logits. While the perturbation stays in one channel (up to the next
+/// convolution or linear layer) only that channel is computed, so a flip in LeNet-5's conv2 costs a 25-feature slice of
+/// fc1 instead of a forward pass.
+/// The result z is within A of the naive path's float32 logits, where A = 2·E + 1.01·Σγₙ·D + 10⁻¹²·(M + D) + 10⁻²⁰
+/// (E: <see cref="StackActivations.CleanError"/>, the clean forward's rounding bound at the logits; D: a bound on how
+/// far the perturbation can raise the magnitudes of the sums — the unit's |W|-network gain times the largest |Δ·x|;
+/// M: the all-units magnitude bound, for the float64 pass's own rounding): the cached clean activations this pass adds
+/// to carry at most E, and the naive forward rounds its perturbed sums, whose terms exceed the clean ones by at most
+/// what D bounds, so at most E + Σγₙ·D. A sample is decided when z's top logit beats the runner-up by more than 2A and no float32 sum of the
+/// perturbed forward can reach overflow (clean peak magnitude plus the product of the later layers' ℓ∞ norms times
+/// the largest |Δ·x| stays below 2¹²⁰); the rest go back to the caller for torch. Nothing here rests on bit-identity
+/// with libtorch's kernels except the cached clean activations, which the constructor checks bit for bit.
+/// </summary>
+internal sealed class IncrementalDecision : IDisposable
+{
+    private const int RowBlock = 512;
+    /// <summary>Largest Σγₙ the bounds are stated for: callers inflate bounds by 1% to cover a factor 1 + Σγₙ.</summary>
+    public const double MaxRoundingSum = 0.005;
+    private const double OverflowLimit = 1.329227995784916e36; // 2^120
+    private readonly LayerStack stack;
+    private readonly StackActivations clean;
+    private readonly int[] labels;
+    private readonly double[] laterNorm, laterNormAtLeastOne;
+    private readonly bool[] worthwhile;
+
+    /// <summary>
+    /// The pass for <paramref name="model"/> when it is a plain <see cref="LayerStack"/> whose clean activations for
+    /// <paramref name="images"/> fit in <paramref name="budgetBytes"/> and reproduce <paramref name="logits"/> (the
+    /// model's own clean logits) bit for bit; null otherwise.
+    /// </summary>
+    public static IncrementalDecision? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> names, Tensor images, int[] labels, float[] logits, int chunk, long budgetBytes)
+    {
+        var stack = LayerStack.TryCreate(model, names);
+        if (stack is null) return null;
+        long perSample = 0;
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            var x = images.narrow(0, 0, 1);
+            foreach (var step in stack.Steps)
+            {
+                perSample += x.numel() * x.element_size();
+                x = step.Module.call(x);
+            }
+            perSample += x.numel() * x.element_size();
+        }
+        var clean = perSample * images.shape[0] <= budgetBytes ? StackActivations.TryCreate(stack, images, chunk, logits) : null;
+        if (clean is null || clean.RoundingSum > MaxRoundingSum)
+        {
+            clean?.Dispose();
+            stack.Dispose();
+            return null;
+        }
+        return new IncrementalDecision(stack, clean, labels);
+    }
+
+    /// <summary>Precomputes, per step, the ℓ∞ norms of the later steps and whether the pass is worth running there.</summary>
+    private IncrementalDecision(LayerStack stack, StackActivations clean, int[] labels)
+    {
+        (this.stack, this.clean, this.labels) = (stack, clean, labels);
+        int k = stack.Steps.Length;
+        laterNorm = new double[k];
+        laterNormAtLeastOne = new double[k];
+        worthwhile = new bool[k];
+        double full = 0;
+        for (int l = 0; l < k; l++) full += Cost(l, clean.Inputs[l].shape[1], out _);
+        for (int l = 0; l < k; l++)
+        {
+            double product = 1, atLeastOne = 1, cost = 0;
+            long width = 1; // the perturbation starts in one channel (unit) of step l's output
+            for (int j = l + 1; j < k; j++)
+            {
+                product *= stack.Steps[j].Norm;
+                atLeastOne *= Math.Max(1, stack.Steps[j].Norm);
+                cost += Cost(j, width, out width);
+            }
+            (laterNorm[l], laterNormAtLeastOne[l]) = (product, atLeastOne);
+            // Float64 and two extra passes per step make a multiply-add here cost about three of torch's.
+            worthwhile[l] = 3 * cost < full;
+        }
+    }
+
+    /// <summary>Per sample, the bound on the clean float32 logits' rounding error (<see cref="StackActivations.CleanError"/>).</summary>
+    public double[] CleanError => clean.CleanError;
+
+    /// <summary>Whether this pass is cheaper than torch's forward for changes of the target's tensor <paramref name="tensor"/>.</summary>
+    public bool Worthwhile(int tensor) => worthwhile[stack.Owners[tensor].Step];
+
+    /// <summary>
+    /// For the change of <paramref name="index"/> in tensor <paramref name="changed"/> by <paramref name="delta"/>
+    /// (new − old, exact in float64), with <paramref name="unitGain"/> a valid ℓ∞ gain from the changed unit to the
+    /// logits: returns how many of <paramref name="rows"/> are decided correct, and adds the undecided ones to
+    /// <paramref name="undecided"/>.
+    /// </summary>
+    public long Decide(int changed, long index, double delta, double unitGain, ReadOnlySpan<int> rows, List<int> undecided)
+    {
+        var (at, bias) = stack.Owners[changed];
+        long correct = 0;
+        int classes = clean.Classes;
+        double reach = Math.Min(unitGain, laterNorm[at]);
+        for (int from = 0; from < rows.Length; from += RowBlock)
+        {
+            var block = rows.Slice(from, Math.Min(RowBlock, rows.Length - from));
+            double[] change, largest;
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+            {
+                var rowIndex = tensor(block.ToArray().Select(r => (long)r).ToArray(), ScalarType.Int64, clean.Inputs[0].device);
+                var (d, start, size) = Initial(at, bias, index, delta, rowIndex, out var peakChange);
+                for (int l = at + 1; l < stack.Steps.Length; l++) (d, start, size) = Propagate(l, d, start, size, rowIndex);
+                if (size != classes)
+                {
+                    var full = zeros(d.shape[0], classes, dtype: ScalarType.Float64, device: d.device);
+                    full.narrow(1, start, size).copy_(d);
+                    d = full;
+                }
+                change = d.cpu().contiguous().data<double>().ToArray();
+                largest = peakChange.cpu().contiguous().data<double>().ToArray();
+            }
+            for (int r = 0; r < block.Length; r++)
+            {
+                int s = block[r];
+                double raise = largest[r];
+                if (!(clean.PeakMagnitude[s] + laterNormAtLeastOne[at] * raise < OverflowLimit)) { undecided.Add(s); continue; }
+                double dOut = reach * raise;
+                double allowance = 2 * clean.CleanError[s] + 1.01 * clean.RoundingSum * dOut + 1e-12 * (clean.OutputMagnitude[s] + dOut) + 1e-20;
+                int top = -1;
+                double best = double.NegativeInfinity, second = double.NegativeInfinity;
+                bool finite = true;
+                for (int c = 0; c < classes; c++)
+                {
+                    double z = clean.Logits[s * classes + c] + change[r * classes + c];
+                    finite &= double.IsFinite(z);
+                    if (z > best) { second = best; best = z; top = c; }
+                    else if (z > second) second = z;
+                }
+                if (!finite || !(best - second > 2 * allowance)) { undecided.Add(s); continue; }
+                if (top == labels[s]) correct++;
+            }
+        }
+        return correct;
+    }
+
+    /// <summary>
+    /// The change of step <paramref name="at"/>'s output for the given rows, as (channel slice, first channel, width),
+    /// and per row the largest amount by which it can raise a magnitude there (|Δ·x|, or |Δ|·(|x| + |μ|)/σ for a
+    /// batch-norm scale).
+    /// </summary>
+    private (Tensor D, int Start, int Size) Initial(int at, bool bias, long index, double delta, Tensor rows, out Tensor peakChange)
+    {
+        var step = stack.Steps[at];
+        var input = clean.Inputs[at];
+        var output = clean.Inputs[at + 1];
+        long r = rows.shape[0];
+        Tensor d;
+        int unit;
+        switch (step.Kind)
+        {
+            case StackStepKind.Convolution when !bias:
+                {
+                    long c = step.Weight!.shape[1], kh = step.Weight.shape[2], kw = step.Weight.shape[3];
+                    unit = (int)(index / (c * kh * kw));
+                    long rest = index % (c * kh * kw);
+                    long i = rest / (kh * kw), u = rest % (kh * kw) / kw, v = rest % kw;
+                    var x = input.narrow(1, i, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    if (step.Padding[0] > 0 || step.Padding[1] > 0)
+                        x = nn.functional.pad(x, new long[] { step.Padding[1], step.Padding[1], step.Padding[0], step.Padding[0] });
+                    // Output (y, x) reads input (y·stride + u·dilation, x·stride + v·dilation): a strided window.
+                    long oh = output.shape[2], ow = output.shape[3];
+                    long r0 = u * step.Dilation[0], c0 = v * step.Dilation[1];
+                    d = x[.., .., TensorIndex.Slice(r0, r0 + (oh - 1) * step.Stride[0] + 1, step.Stride[0]), TensorIndex.Slice(c0, c0 + (ow - 1) * step.Stride[1] + 1, step.Stride[1])] * delta;
+                    peakChange = d.abs().flatten(1).amax(1);
+                    break;
+                }
+            case StackStepKind.BatchNorm when !bias:
+                {
+                    unit = (int)index;
+                    var x = input.narrow(1, unit, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    double mean = step.Mean![unit].item<double>(), inverse = step.InverseStd![unit].item<double>();
+                    d = (x - mean) * (inverse * delta);
+                    peakChange = ((x.abs() + Math.Abs(mean)) * (inverse * Math.Abs(delta))).flatten(1).amax(1);
+                    break;
+                }
+            case StackStepKind.Linear when !bias:
+                {
+                    long features = step.Weight!.shape[1];
+                    unit = (int)(index / features);
+                    var x = input.narrow(1, index % features, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    d = x * delta;
+                    peakChange = d.abs().flatten(1).amax(1);
+                    break;
+                }
+            default: // a bias: the same Δ at every position of its channel (unit)
+                {
+                    unit = (int)index;
+                    var shape = output.shape.ToArray();
+                    shape[0] = r;
+                    shape[1] = 1;
+                    d = full(shape, delta, ScalarType.Float64, output.device);
+                    peakChange = full(r, Math.Abs(delta), ScalarType.Float64, output.device);
+                    break;
+                }
+        }
+        return (d, unit, 1);
+    }
+
+    /// <summary>Carries the perturbation (channels [start, start + size) of step l's input) through step l.</summary>
+    private (Tensor D, int Start, int Size) Propagate(int l, Tensor d, int start, int size, Tensor rows)
+    {
+        var step = stack.Steps[l];
+        Tensor Clean(int at) => clean.Inputs[at].narrow(1, start, size).index_select(0, rows).to_type(ScalarType.Float64);
+        switch (step.Kind)
+        {
+            case StackStepKind.Relu:
+                {
+                    var c = Clean(l);
+                    return ((c + d).relu() - c.relu(), start, size);
+                }
+            case StackStepKind.MaxPool:
+                return (step.Module.call(Clean(l) + d) - Clean(l + 1), start, size);
+            case StackStepKind.AveragePool:
+                return (step.Module.call(d), start, size);
+            case StackStepKind.Flatten:
+                {
+                    int area = d.dim() == 4 ? (int)(d.shape[2] * d.shape[3]) : 1;
+                    return (d.flatten(1), start * area, size * area);
+                }
+            case StackStepKind.BatchNorm:
+                return (d * step.Scale!.narrow(0, start, size).view(1, -1, 1, 1), start, size);
+            case StackStepKind.Convolution:
+                {
+                    var y = nn.functional.conv2d(d, step.Weight!.narrow(1, start, size), null, step.Stride, step.Padding, step.Dilation);
+                    return (y, 0, (int)y.shape[1]);
+                }
+            case StackStepKind.Linear:
+                {
+                    var y = d.matmul(step.Weight!.narrow(1, start, size).t());
+                    return (y, 0, (int)y.shape[1]);
+                }
+            default:
+                return (d, start, size);
+        }
+    }
+
+    /// <summary>Multiply-adds (or elementwise operations) per sample of step l with a perturbation <paramref name="width"/> channels wide.</summary>
+    private double Cost(int l, long width, out long widthAfter)
+    {
+        var step = stack.Steps[l];
+        var input = clean.Inputs[l];
+        var output = clean.Inputs[l + 1];
+        double outElements = output.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        double perChannelIn = input.shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+        switch (step.Kind)
+        {
+            case StackStepKind.Convolution:
+                widthAfter = output.shape[1];
+                return outElements * width * step.Weight!.shape[2] * step.Weight.shape[3];
+            case StackStepKind.Linear:
+                widthAfter = output.shape[1];
+                return outElements * width;
+            case StackStepKind.Flatten:
+                widthAfter = width * (long)perChannelIn;
+                return 0;
+            default:
+                widthAfter = width;
+                return width * perChannelIn * 2;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        stack.Dispose();
+        clean.Dispose();
+    }
+}

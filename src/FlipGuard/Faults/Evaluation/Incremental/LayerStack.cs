@@ -1,0 +1,197 @@
+using FlipGuard.Models;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FlipGuard.Faults.Evaluation.Incremental;
+
+/// <summary>What a layer of a <see cref="LayerStack"/> does to a perturbation passing through it.</summary>
+internal enum StackStepKind
+{
+    /// <summary>Convolution: linear in its input (Δ → W∗Δ), mixes channels.</summary>
+    Convolution,
+    /// <summary>Batch norm in eval mode: a fixed per-channel affine map (Δ → scale·Δ).</summary>
+    BatchNorm,
+    /// <summary>Fully connected: linear in its input, mixes features.</summary>
+    Linear,
+    /// <summary>ReLU: needs the clean input (a unit can switch).</summary>
+    Relu,
+    /// <summary>Max-pooling: needs the clean input and output (the maximum can move).</summary>
+    MaxPool,
+    /// <summary>Average pooling (fixed window or adaptive): linear, per channel.</summary>
+    AveragePool,
+    /// <summary>flatten(1): reshapes a channel range into a feature range.</summary>
+    Flatten,
+    /// <summary>Dropout in eval mode: nothing happens.</summary>
+    Identity,
+}
+
+/// <summary>One layer of a <see cref="LayerStack"/>, with the float64 copies of its constants the float64 pass uses.</summary>
+internal sealed class StackStep
+{
+    public required StackStepKind Kind { get; init; }
+    public required nn.Module<Tensor, Tensor> Module { get; init; }
+    /// <summary>Convolution and linear: the weight in float64 (and its magnitude).</summary>
+    public Tensor? Weight { get; init; }
+    public Tensor? AbsWeight { get; init; }
+    public Tensor? AbsBias { get; init; }
+    /// <summary>Batch norm: γ/√(σ²+ε), the running mean, 1/√(σ²+ε) and |β|, per channel, float64.</summary>
+    public Tensor? Scale { get; init; }
+    public Tensor? Mean { get; init; }
+    public Tensor? InverseStd { get; init; }
+    public long[] Stride { get; init; } = [1, 1];
+    public long[] Padding { get; init; } = [0, 0];
+    public long[] Dilation { get; init; } = [1, 1];
+    /// <summary>ℓ∞→ℓ∞ operator norm of the layer's perturbation map (1 for ReLU, pooling, flatten).</summary>
+    public double Norm { get; init; } = 1;
+}
+
+/// <summary>
+/// A network read as a flat stack of the layers the incremental evaluator can propagate a perturbation through —
+/// convolution (no groups, zero padding), batch norm (eval), linear, ReLU, max and average pooling, flatten(1) and
+/// dropout — in the order its forward runs them (<see cref="ILayerSequence"/>, nested sequences and torch
+/// <see cref="Sequential"/> containers inlined). A residual block, any other module, or a tensor that is not the weight
+/// or bias of one of these layers makes <see cref="TryCreate"/> refuse, and the caller keeps its other evaluators.
+/// </summary>
+internal sealed class LayerStack : IDisposable
+{
+    private LayerStack(StackStep[] steps, (int Step, bool Bias)[] owners)
+    {
+        Steps = steps;
+        Owners = owners;
+    }
+
+    public StackStep[] Steps { get; }
+
+    /// <summary>For each flippable tensor (FlipTarget order): the step it belongs to and whether it is that step's bias.</summary>
+    public (int Step, bool Bias)[] Owners { get; }
+
+    /// <summary>The stack of <paramref name="model"/> with each of <paramref name="names"/> mapped to its step, or null.</summary>
+    public static LayerStack? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> names)
+    {
+        if (model is not ILayerSequence { AddsInput: false } sequence) return null;
+        var modules = new List<nn.Module<Tensor, Tensor>>();
+        if (!Expand(sequence.Layers, modules)) return null;
+        if (modules.Distinct(ReferenceEqualityComparer.Instance).Count() != modules.Count) return null;
+        var steps = new List<StackStep>();
+        using (no_grad())
+        {
+            foreach (var module in modules)
+            {
+                using var scope = NewDisposeScope();
+                var step = Describe(module);
+                if (step is not null) Keep(step);
+                if (step is null)
+                {
+                    foreach (var s in steps) Release(s);
+                    return null;
+                }
+                steps.Add(step);
+            }
+        }
+        var byName = model.named_modules().ToDictionary(m => m.name, m => m.module);
+        var owners = new (int, bool)[names.Count];
+        for (int t = 0; t < names.Count; t++)
+        {
+            int dot = names[t].LastIndexOf('.');
+            int at = dot < 0 || !byName.TryGetValue(names[t][..dot], out var owner) ? -1 : steps.FindIndex(s => ReferenceEquals(s.Module, owner));
+            string kind = dot < 0 ? "" : names[t][(dot + 1)..];
+            if (at < 0 || kind is not ("weight" or "bias") || steps[at].Kind is not (StackStepKind.Convolution or StackStepKind.BatchNorm or StackStepKind.Linear))
+            {
+                foreach (var s in steps) Release(s);
+                return null;
+            }
+            owners[t] = (at, kind == "bias");
+        }
+        return new LayerStack(steps.ToArray(), owners);
+    }
+
+    private static bool Expand(IEnumerable<nn.Module<Tensor, Tensor>> layers, List<nn.Module<Tensor, Tensor>> into)
+    {
+        foreach (var layer in layers)
+        {
+            switch (layer)
+            {
+                case ILayerSequence { AddsInput: false } inner:
+                    if (!Expand(inner.Layers, into)) return false;
+                    break;
+                case ILayerSequence:
+                    return false; // a residual block: not a stack
+                case Sequential seq:
+                    var children = seq.children().Select(c => c as nn.Module<Tensor, Tensor>).ToList();
+                    if (children.Any(c => c is null) || !Expand(children!, into)) return false;
+                    break;
+                default:
+                    into.Add(layer);
+                    break;
+            }
+        }
+        return true;
+    }
+
+    private static StackStep? Describe(nn.Module<Tensor, Tensor> module)
+    {
+        switch (module)
+        {
+            case Conv2d c when c.groups == 1 && c.padding is { Length: 2 } && c.padding_mode == TorchSharp.PaddingModes.Zeros && IsFloat32(c.weight, c.bias):
+                var w = c.weight!.detach().to_type(ScalarType.Float64);
+                var absW = w.abs();
+                double norm = absW.flatten(1).sum(1).max().item<double>();
+                return new StackStep
+                {
+                    Kind = StackStepKind.Convolution, Module = module, Weight = w, AbsWeight = absW,
+                    AbsBias = c.bias?.detach().to_type(ScalarType.Float64).abs(),
+                    Stride = c.stride!.ToArray(), Padding = c.padding.ToArray(), Dilation = c.dilation!.ToArray(), Norm = norm,
+                };
+            case BatchNorm2d b when b.running_mean is not null && b.running_var is not null && IsFloat32(b.weight, b.bias):
+                var inverse = (b.running_var.detach().to_type(ScalarType.Float64) + b.eps).sqrt().reciprocal();
+                var gamma = b.weight is null ? ones_like(inverse) : b.weight.detach().to_type(ScalarType.Float64);
+                var scale = gamma * inverse;
+                return new StackStep
+                {
+                    Kind = StackStepKind.BatchNorm, Module = module, Scale = scale, InverseStd = inverse,
+                    Mean = b.running_mean.detach().to_type(ScalarType.Float64),
+                    AbsBias = b.bias is null ? zeros_like(inverse) : b.bias.detach().to_type(ScalarType.Float64).abs(),
+                    Norm = scale.abs().max().item<double>(),
+                };
+            case Linear l when IsFloat32(l.weight, l.bias):
+                var lw = l.weight!.detach().to_type(ScalarType.Float64);
+                var absLw = lw.abs();
+                return new StackStep
+                {
+                    Kind = StackStepKind.Linear, Module = module, Weight = lw, AbsWeight = absLw,
+                    AbsBias = l.bias?.detach().to_type(ScalarType.Float64).abs(), Norm = absLw.sum(1).max().item<double>(),
+                };
+            case ReLU:
+                return new StackStep { Kind = StackStepKind.Relu, Module = module };
+            case MaxPool2d:
+                return new StackStep { Kind = StackStepKind.MaxPool, Module = module };
+            case AvgPool2d or AdaptiveAvgPool2d:
+                return new StackStep { Kind = StackStepKind.AveragePool, Module = module };
+            case Flatten { start_dim: 1, end_dim: -1 }:
+                return new StackStep { Kind = StackStepKind.Flatten, Module = module };
+            case Dropout or Dropout2d:
+                return new StackStep { Kind = StackStepKind.Identity, Module = module };
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsFloat32(Tensor? weight, Tensor? bias) =>
+        (weight is null || weight.dtype == ScalarType.Float32) && (bias is null || bias.dtype == ScalarType.Float32);
+
+    private static void Keep(StackStep s)
+    {
+        foreach (var t in new[] { s.Weight, s.AbsWeight, s.AbsBias, s.Scale, s.Mean, s.InverseStd }) t?.DetachFromDisposeScope();
+    }
+
+    private static void Release(StackStep s)
+    {
+        foreach (var t in new[] { s.Weight, s.AbsWeight, s.AbsBias, s.Scale, s.Mean, s.InverseStd }) t?.Dispose();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var s in Steps) Release(s);
+    }
+}
