@@ -179,7 +179,9 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
         if (candidates.Length == 0) return CleanCorrect;
-        if (incremental is not null && incremental.Worthwhile(change.Tensor)) return DecideIncrementally(change, delta, layer.Gain[unit], candidates);
+        // A change beyond 10³⁰ (an exponent-MSB flip) overflows float32 sums in nearly every sample: the incremental
+        // pass would hand almost all of them back (docs/benchmarks.md), so torch gets them at once.
+        if (incremental is not null && incremental.Worthwhile(change.Tensor) && Math.Abs(delta) < 1e30) return DecideIncrementally(change, delta, layer.Gain[unit], candidates);
         if (candidates.Length * 2L > Samples)
         {
             // Most samples uncertified: one plain pass is cheaper than gathering them (and is the naive path itself).
@@ -199,13 +201,13 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         long count = CleanCorrect + incremental!.Decide(change.Tensor, change.Index, delta, gain, candidates, undecided);
         incrementalClock.Stop();
         foreach (int s in candidates) if (correct[s]) count--;
-        IncrementalSamples += candidates.Length - undecided.Count;
-        if (undecided.Count == 0) return count;
         if (undecided.Count * 2L > Samples)
         {
             RecomputedSamples += Samples;
             return Torch(change, null);
         }
+        IncrementalSamples += candidates.Length - undecided.Count;
+        if (undecided.Count == 0) return count;
         RecomputedSamples += undecided.Count;
         return count + Torch(change, undecided);
     }

@@ -17,7 +17,7 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// to carry at most E, and the naive forward rounds its perturbed sums, whose terms exceed the clean ones by at most
 /// what D bounds, so at most E + Σγₙ·D. A sample is decided when z's top logit beats the runner-up by more than 2A and no float32 sum of the
 /// perturbed forward can reach overflow (clean peak magnitude plus the product of the later layers' ℓ∞ norms times
-/// the largest |Δ·x| stays below 2¹²⁰); the rest go back to the caller for torch. Nothing here rests on bit-identity
+/// the largest |Δ·x| stays below 2¹²⁶, a quarter of float32's overflow threshold); the rest go back to the caller for torch. Nothing here rests on bit-identity
 /// with libtorch's kernels except the cached clean activations, which the constructor checks bit for bit.
 /// </summary>
 internal sealed class IncrementalDecision : IDisposable
@@ -25,7 +25,7 @@ internal sealed class IncrementalDecision : IDisposable
     private const int RowBlock = 512;
     /// <summary>Largest Σγₙ the bounds are stated for: callers inflate bounds by 1% to cover a factor 1 + Σγₙ.</summary>
     public const double MaxRoundingSum = 0.005;
-    private const double OverflowLimit = 1.329227995784916e36; // 2^120
+    private const double OverflowLimit = 8.507059173023462e37; // 2^126: partial sums stay below (1 + γ)·that < 2^128
     private readonly LayerStack stack;
     private readonly StackActivations clean;
     private readonly int[] labels;
@@ -111,12 +111,25 @@ internal sealed class IncrementalDecision : IDisposable
         {
             var block = rows.Slice(from, Math.Min(RowBlock, rows.Length - from));
             double[] change, largest;
+            double[]? peakBound = null, outBound = null;
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
                 var rowIndex = tensor(block.ToArray().Select(r => (long)r).ToArray(), ScalarType.Int64, clean.Inputs[0].device);
-                var (d, start, size) = Initial(at, bias, index, delta, rowIndex, out var peakChange);
-                for (int l = at + 1; l < stack.Steps.Length; l++) (d, start, size) = Propagate(l, d, start, size, rowIndex);
+                var (d, start, size) = Initial(at, bias, index, delta, rowIndex, out var bound);
+                var peakChange = bound.flatten(1).amax(1);
+                // Where the norm product could reach overflow (exponent-MSB flips), carry the bound itself through |W|.
+                bool carryBound = laterNormAtLeastOne[at] * peakChange.max().item<double>() >= OverflowLimit * 1e-6;
+                var peak = carryBound ? peakChange : null;
+                for (int l = at + 1; l < stack.Steps.Length; l++)
+                {
+                    if (carryBound)
+                    {
+                        bound = PropagateBound(l, bound, start, size);
+                        peak = peak!.maximum(bound.flatten(1).amax(1));
+                    }
+                    (d, start, size) = Propagate(l, d, start, size, rowIndex);
+                }
                 if (size != classes)
                 {
                     var full = zeros(d.shape[0], classes, dtype: ScalarType.Float64, device: d.device);
@@ -125,13 +138,19 @@ internal sealed class IncrementalDecision : IDisposable
                 }
                 change = d.cpu().contiguous().data<double>().ToArray();
                 largest = peakChange.cpu().contiguous().data<double>().ToArray();
+                if (carryBound)
+                {
+                    peakBound = peak!.cpu().contiguous().data<double>().ToArray();
+                    outBound = bound.flatten(1).amax(1).cpu().contiguous().data<double>().ToArray();
+                }
             }
             for (int r = 0; r < block.Length; r++)
             {
                 int s = block[r];
                 double raise = largest[r];
-                if (!(clean.PeakMagnitude[s] + laterNormAtLeastOne[at] * raise < OverflowLimit)) { undecided.Add(s); continue; }
-                double dOut = reach * raise;
+                double reachedPeak = peakBound is null ? laterNormAtLeastOne[at] * raise : peakBound[r];
+                if (!(clean.PeakMagnitude[s] + reachedPeak < OverflowLimit)) { undecided.Add(s); continue; }
+                double dOut = outBound is null ? reach * raise : Math.Min(reach * raise, outBound[r]);
                 double allowance = 2 * clean.CleanError[s] + 1.01 * clean.RoundingSum * dOut + 1e-12 * (clean.OutputMagnitude[s] + dOut) + 1e-20;
                 int top = -1;
                 double best = double.NegativeInfinity, second = double.NegativeInfinity;
@@ -152,10 +171,9 @@ internal sealed class IncrementalDecision : IDisposable
 
     /// <summary>
     /// The change of step <paramref name="at"/>'s output for the given rows, as (channel slice, first channel, width),
-    /// and per row the largest amount by which it can raise a magnitude there (|Δ·x|, or |Δ|·(|x| + |μ|)/σ for a
-    /// batch-norm scale).
+    /// and the amount by which it can raise each magnitude there (|Δ·x|, or |Δ|·(|x| + |μ|)/σ for a batch-norm scale).
     /// </summary>
-    private (Tensor D, int Start, int Size) Initial(int at, bool bias, long index, double delta, Tensor rows, out Tensor peakChange)
+    private (Tensor D, int Start, int Size) Initial(int at, bool bias, long index, double delta, Tensor rows, out Tensor bound)
     {
         var step = stack.Steps[at];
         var input = clean.Inputs[at];
@@ -178,7 +196,7 @@ internal sealed class IncrementalDecision : IDisposable
                     long oh = output.shape[2], ow = output.shape[3];
                     long r0 = u * step.Dilation[0], c0 = v * step.Dilation[1];
                     d = x[.., .., TensorIndex.Slice(r0, r0 + (oh - 1) * step.Stride[0] + 1, step.Stride[0]), TensorIndex.Slice(c0, c0 + (ow - 1) * step.Stride[1] + 1, step.Stride[1])] * delta;
-                    peakChange = d.abs().flatten(1).amax(1);
+                    bound = d.abs();
                     break;
                 }
             case StackStepKind.BatchNorm when !bias:
@@ -187,7 +205,7 @@ internal sealed class IncrementalDecision : IDisposable
                     var x = input.narrow(1, unit, 1).index_select(0, rows).to_type(ScalarType.Float64);
                     double mean = step.Mean![unit].item<double>(), inverse = step.InverseStd![unit].item<double>();
                     d = (x - mean) * (inverse * delta);
-                    peakChange = ((x.abs() + Math.Abs(mean)) * (inverse * Math.Abs(delta))).flatten(1).amax(1);
+                    bound = (x.abs() + Math.Abs(mean)) * (inverse * Math.Abs(delta));
                     break;
                 }
             case StackStepKind.Linear when !bias:
@@ -196,7 +214,7 @@ internal sealed class IncrementalDecision : IDisposable
                     unit = (int)(index / features);
                     var x = input.narrow(1, index % features, 1).index_select(0, rows).to_type(ScalarType.Float64);
                     d = x * delta;
-                    peakChange = d.abs().flatten(1).amax(1);
+                    bound = d.abs();
                     break;
                 }
             default: // a bias: the same Δ at every position of its channel (unit)
@@ -206,7 +224,7 @@ internal sealed class IncrementalDecision : IDisposable
                     shape[0] = r;
                     shape[1] = 1;
                     d = full(shape, delta, ScalarType.Float64, output.device);
-                    peakChange = full(r, Math.Abs(delta), ScalarType.Float64, output.device);
+                    bound = d.abs();
                     break;
                 }
         }
@@ -249,6 +267,24 @@ internal sealed class IncrementalDecision : IDisposable
             default:
                 return (d, start, size);
         }
+    }
+
+    /// <summary>
+    /// Carries the magnitude-raise bound through step l: |W| for linear maps, the window maximum for max-pooling, as is
+    /// through ReLU (|relu(a + δ) − relu(a)| ≤ |δ|). It bounds |Δ| and the growth of every later sum's terms.
+    /// </summary>
+    private Tensor PropagateBound(int l, Tensor bound, int start, int size)
+    {
+        var step = stack.Steps[l];
+        return step.Kind switch
+        {
+            StackStepKind.MaxPool or StackStepKind.AveragePool => step.Module.call(bound),
+            StackStepKind.Flatten => bound.flatten(1),
+            StackStepKind.BatchNorm => bound * step.Scale!.narrow(0, start, size).abs().view(1, -1, 1, 1),
+            StackStepKind.Convolution => nn.functional.conv2d(bound, step.AbsWeight!.narrow(1, start, size), null, step.Stride, step.Padding, step.Dilation),
+            StackStepKind.Linear => bound.matmul(step.AbsWeight!.narrow(1, start, size).t()),
+            _ => bound,
+        };
     }
 
     /// <summary>Multiply-adds (or elementwise operations) per sample of step l with a perturbation <paramref name="width"/> channels wide.</summary>
