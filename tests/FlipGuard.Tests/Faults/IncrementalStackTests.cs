@@ -37,7 +37,7 @@ public class IncrementalStackTests
         return changes;
     }
 
-    internal static CertifiedSkipEvaluator AgreesWithTheOracle(nn.Module<Tensor, Tensor> model, FlipTarget target, Tensor images, Tensor labels, List<ParameterChange> changes, int chunk)
+    internal static CertifiedSkipEvaluator AgreesWithTheOracle(nn.Module<Tensor, Tensor> model, FlipTarget target, Tensor images, Tensor labels, List<ParameterChange> changes, int chunk, bool decides = true)
     {
         var fast = CertifiedSkipEvaluator.TryCreate(model, target.Tensors.Select(t => t.Name).ToList(), target.Tensors.Select(t => (Tensor)t.Parameter).ToList(), images, labels, chunk, Budget);
         Assert.NotNull(fast);
@@ -52,7 +52,7 @@ public class IncrementalStackTests
             .Select(k => $"{target.Tensors[changes[k].Tensor].Name}[{changes[k].Index}] → {changes[k].NewValue}: fast {a[k]}, naive {b[k]}").ToList();
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {changes.Count} mismatch:\n" + string.Join("\n", mismatches.Take(10)));
         Assert.True(b.Count(c => c != naive.CleanCorrect) >= 10, "too few flips change the count for the comparison to mean much");
-        Assert.True(fast.IncrementalSamples > 0, "the incremental pass decided nothing");
+        if (decides) Assert.True(fast.IncrementalSamples > 0, "the incremental pass decided nothing");
         if (!target.Encoding.IsInteger) Assert.Contains(b, c => c < naive.CleanCorrect / 2);
         return fast;
     }
@@ -72,6 +72,24 @@ public class IncrementalStackTests
             var changes = Flips(target, "sample:" + (int8 ? 250 : 60), "conv1", seed: 11);
             Assert.True(changes.Count >= 2000, $"{changes.Count} flips");
             using var fast = AgreesWithTheOracle(model, target, data.Test.Images, data.Test.Labels, changes, chunk);
+        }
+    }
+
+    [Fact]
+    public void VggSmallFlipsMatchTheNaiveOracle()
+    {
+        // vgg-small's features are a torch Sequential inside its layer list: the stack reads through it.
+        using var data = LoadedDataset.Load("mnist", null, testLimit: 40);
+        var spec = new ModelSpec("vgg-small", 1, 28, 28, 10);
+        var (model, _) = Trainer.Train(spec, new TrainingConfig { Model = "vgg-small", Epochs = 1, TrainLimit = 1200, Seed = 3 }, TrainingData.From(data));
+        using (model)
+        {
+            var target = FlipTarget.Create(model);
+            var changes = Flips(target, "sample:64", "features.bn3_2", seed: 13);
+            Assert.True(changes.Count >= 2000, $"{changes.Count} flips");
+            // Exact, but on vgg-small the pass decides no sample yet: six batch-norm layers make the |W|-carried rounding
+            // bound larger than the margins (docs/benchmarks.md), so everything it does not skip goes to torch.
+            using var fast = AgreesWithTheOracle(model, target, data.Test.Images, data.Test.Labels, changes, 1000, decides: false);
         }
     }
 

@@ -61,8 +61,12 @@ public static class FlipEvaluatorFactory
 
     private static string SkipName(CertifiedSkipEvaluator skip) => skip.Incremental ? "certified-skip+incremental" : "certified-skip";
 
-    /// <summary>What is left of <see cref="MemoryBudgetBytes"/> for the incremental pass's activation cache.</summary>
-    private static long IncrementalBudget(nn.Module<Tensor, Tensor> model, long samples) => Math.Max(0, MemoryBudgetBytes - FastPathBytes(model, samples));
+    /// <summary>
+    /// Most memory the incremental pass's activation cache may take: what is left of <see cref="MemoryBudgetBytes"/>,
+    /// at most 768 MB — its setup passes take about twice the cache again (vgg-small: 1.1 GB of cache for 1,000 samples
+    /// peaked at 4.0 GB in all, docs/benchmarks.md; lenet5: 620 MB for 10,000 samples, 1.9 GB in all).
+    /// </summary>
+    private static long IncrementalBudget(nn.Module<Tensor, Tensor> model, long samples) => Math.Clamp(MemoryBudgetBytes - FastPathBytes(model, samples), 0, 768L << 20);
 
     /// <summary>
     /// Most memory the fast evaluators may hold: their per-sample caches grow with the evaluation set, the naive path's

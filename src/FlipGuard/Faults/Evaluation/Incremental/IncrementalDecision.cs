@@ -15,14 +15,16 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// far the perturbation can raise the magnitudes of the sums — the unit's |W|-network gain times the largest |Δ·x|;
 /// M: the all-units magnitude bound, for the float64 pass's own rounding): the cached clean activations this pass adds
 /// to carry at most E, and the naive forward rounds its perturbed sums, whose terms exceed the clean ones by at most
-/// what D bounds, so at most E + Σγₙ·D. A sample is decided when z's top logit beats the runner-up by more than 2A and no float32 sum of the
+/// what D bounds, so at most E + Σγₙ·D. E is <see cref="StackActivations.MaskedError"/> (dead ReLU units stop the
+/// error) when the flip's perturbation is small enough to leave every later dead unit dead, else the unmasked bound. A sample is decided when z's top logit beats the runner-up by more than 2A and no float32 sum of the
 /// perturbed forward can reach overflow (clean peak magnitude plus the product of the later layers' ℓ∞ norms times
 /// the largest |Δ·x| stays below 2¹²⁶, a quarter of float32's overflow threshold); the rest go back to the caller for torch. Nothing here rests on bit-identity
 /// with libtorch's kernels except the cached clean activations, which the constructor checks bit for bit.
 /// </summary>
 internal sealed class IncrementalDecision : IDisposable
 {
-    private const int RowBlock = 512;
+    /// <summary>Float64 working memory one block of rows may take (several tensors of the widest layer's size).</summary>
+    private const long BlockBytes = 64L << 20;
     /// <summary>Largest Σγₙ the bounds are stated for: callers inflate bounds by 1% to cover a factor 1 + Σγₙ.</summary>
     public const double MaxRoundingSum = 0.005;
     private const double OverflowLimit = 8.507059173023462e37; // 2^126: partial sums stay below (1 + γ)·that < 2^128
@@ -31,6 +33,9 @@ internal sealed class IncrementalDecision : IDisposable
     private readonly int[] labels;
     private readonly double[] laterNorm, laterNormAtLeastOne;
     private readonly bool[] worthwhile;
+    /// <summary>maskedReach[l][s]: the largest |Δ·x| at step l's output for which sample s may use the masked error bound.</summary>
+    private readonly double[][] maskedReach;
+    private readonly int[] rowBlocks;
 
     /// <summary>
     /// The pass for <paramref name="model"/> when it is a plain <see cref="LayerStack"/> whose clean activations for
@@ -71,6 +76,8 @@ internal sealed class IncrementalDecision : IDisposable
         laterNorm = new double[k];
         laterNormAtLeastOne = new double[k];
         worthwhile = new bool[k];
+        maskedReach = new double[k][];
+        rowBlocks = new int[k];
         double full = 0;
         for (int l = 0; l < k; l++) full += Cost(l, clean.Inputs[l].shape[1], out _);
         for (int l = 0; l < k; l++)
@@ -84,6 +91,17 @@ internal sealed class IncrementalDecision : IDisposable
                 cost += Cost(j, width, out width);
             }
             (laterNorm[l], laterNormAtLeastOne[l]) = (product, atLeastOne);
+            long widest = Enumerable.Range(l, k - l + 1).Max(j => clean.Inputs[j].numel() / clean.Inputs[j].shape[0]);
+            rowBlocks[l] = (int)Math.Clamp(BlockBytes / (8 * 4 * widest), 64, 4096);
+            // The largest raise at step l for which every later ReLU layer's dead units stay dead (MaskedError holds).
+            var allowed = maskedReach[l] = Enumerable.Repeat(double.PositiveInfinity, clean.Logits.Length / clean.Classes).ToArray();
+            double between = 1;
+            for (int j = l + 1; j < k; j++)
+            {
+                if (clean.DeadSlack[j] is { } tau)
+                    for (int s = 0; s < allowed.Length; s++) allowed[s] = Math.Min(allowed[s], tau[s] / (1.02 * between));
+                between *= Math.Max(1, stack.Steps[j].Norm);
+            }
             // Float64 and two extra passes per step make a multiply-add here cost about three of torch's.
             worthwhile[l] = 3 * cost < full;
         }
@@ -107,9 +125,10 @@ internal sealed class IncrementalDecision : IDisposable
         long correct = 0;
         int classes = clean.Classes;
         double reach = Math.Min(unitGain, laterNorm[at]);
-        for (int from = 0; from < rows.Length; from += RowBlock)
+        int rowBlock = rowBlocks[at];
+        for (int from = 0; from < rows.Length; from += rowBlock)
         {
-            var block = rows.Slice(from, Math.Min(RowBlock, rows.Length - from));
+            var block = rows.Slice(from, Math.Min(rowBlock, rows.Length - from));
             double[] change, largest;
             double[]? peakBound = null, outBound = null;
             using (var scope = NewDisposeScope())
@@ -121,6 +140,7 @@ internal sealed class IncrementalDecision : IDisposable
                 // Where the norm product could reach overflow (exponent-MSB flips), carry the bound itself through |W|.
                 bool carryBound = laterNormAtLeastOne[at] * peakChange.max().item<double>() >= OverflowLimit * 1e-6;
                 var peak = carryBound ? peakChange : null;
+                Tensor? cleanIn = null;
                 for (int l = at + 1; l < stack.Steps.Length; l++)
                 {
                     if (carryBound)
@@ -128,7 +148,7 @@ internal sealed class IncrementalDecision : IDisposable
                         bound = PropagateBound(l, bound, start, size);
                         peak = peak!.maximum(bound.flatten(1).amax(1));
                     }
-                    (d, start, size) = Propagate(l, d, start, size, rowIndex);
+                    (d, start, size) = Propagate(l, d, start, size, rowIndex, ref cleanIn);
                 }
                 if (size != classes)
                 {
@@ -151,7 +171,8 @@ internal sealed class IncrementalDecision : IDisposable
                 double reachedPeak = peakBound is null ? laterNormAtLeastOne[at] * raise : peakBound[r];
                 if (!(clean.PeakMagnitude[s] + reachedPeak < OverflowLimit)) { undecided.Add(s); continue; }
                 double dOut = outBound is null ? reach * raise : Math.Min(reach * raise, outBound[r]);
-                double allowance = 2 * clean.CleanError[s] + 1.01 * clean.RoundingSum * dOut + 1e-12 * (clean.OutputMagnitude[s] + dOut) + 1e-20;
+                double error = raise <= maskedReach[at][s] ? clean.MaskedError[s] : clean.CleanError[s];
+                double allowance = 2 * error + 1.01 * clean.RoundingSum * dOut + 1e-12 * (clean.OutputMagnitude[s] + dOut) + 1e-20;
                 int top = -1;
                 double best = double.NegativeInfinity, second = double.NegativeInfinity;
                 bool finite = true;
@@ -231,8 +252,13 @@ internal sealed class IncrementalDecision : IDisposable
         return (d, unit, 1);
     }
 
-    /// <summary>Carries the perturbation (channels [start, start + size) of step l's input) through step l.</summary>
-    private (Tensor D, int Start, int Size) Propagate(int l, Tensor d, int start, int size, Tensor rows)
+    /// <summary>
+    /// Carries the perturbation (channels [start, start + size) of step l's input) through step l. <paramref name="cleanIn"/>
+    /// is the clean input of those rows and channels in float64 when the previous step left it (ReLU and max-pooling
+    /// outputs are exact functions of their input, so their clean output need not be gathered again), and is replaced
+    /// by step l's clean output, or null.
+    /// </summary>
+    private (Tensor D, int Start, int Size) Propagate(int l, Tensor d, int start, int size, Tensor rows, ref Tensor? cleanIn)
     {
         var step = stack.Steps[l];
         Tensor Clean(int at) => clean.Inputs[at].narrow(1, start, size).index_select(0, rows).to_type(ScalarType.Float64);
@@ -240,18 +266,32 @@ internal sealed class IncrementalDecision : IDisposable
         {
             case StackStepKind.Relu:
                 {
-                    var c = Clean(l);
-                    return ((c + d).relu() - c.relu(), start, size);
+                    var c = cleanIn ?? Clean(l);
+                    var cleanOut = c.relu();
+                    cleanIn = cleanOut;
+                    return ((c + d).relu() - cleanOut, start, size);
                 }
             case StackStepKind.MaxPool:
-                return (step.Module.call(Clean(l) + d) - Clean(l + 1), start, size);
-            case StackStepKind.AveragePool:
-                return (step.Module.call(d), start, size);
+                {
+                    var c = cleanIn ?? Clean(l);
+                    var cleanOut = step.Module.call(c);
+                    cleanIn = cleanOut;
+                    return (step.Module.call(c + d) - cleanOut, start, size);
+                }
             case StackStepKind.Flatten:
                 {
                     int area = d.dim() == 4 ? (int)(d.shape[2] * d.shape[3]) : 1;
+                    cleanIn = cleanIn?.flatten(1);
                     return (d.flatten(1), start * area, size * area);
                 }
+            case StackStepKind.Identity:
+                return (d, start, size);
+        }
+        cleanIn = null; // the other steps round in float32: their clean output is gathered from the cache
+        switch (step.Kind)
+        {
+            case StackStepKind.AveragePool:
+                return (step.Module.call(d), start, size);
             case StackStepKind.BatchNorm:
                 return (d * step.Scale!.narrow(0, start, size).view(1, -1, 1, 1), start, size);
             case StackStepKind.Convolution:
@@ -259,13 +299,11 @@ internal sealed class IncrementalDecision : IDisposable
                     var y = nn.functional.conv2d(d, step.Weight!.narrow(1, start, size), null, step.Stride, step.Padding, step.Dilation);
                     return (y, 0, (int)y.shape[1]);
                 }
-            case StackStepKind.Linear:
+            default: // linear
                 {
                     var y = d.matmul(step.Weight!.narrow(1, start, size).t());
                     return (y, 0, (int)y.shape[1]);
                 }
-            default:
-                return (d, start, size);
         }
     }
 

@@ -11,10 +11,21 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// </summary>
 internal sealed class StackActivations : IDisposable
 {
-    private StackActivations(Tensor[] inputs, float[] logits, int classes, double[] outputMagnitude, double[] peakMagnitude, double[] cleanError, double roundingSum)
+    private StackActivations(Tensor[] inputs, float[] logits, int classes, double[] outputMagnitude, double[] peakMagnitude, double[] cleanError,
+        double[] maskedError, double[]?[] deadSlack, double roundingSum)
     {
-        (Inputs, Logits, Classes, OutputMagnitude, PeakMagnitude, CleanError, RoundingSum) = (inputs, logits, classes, outputMagnitude, peakMagnitude, cleanError, roundingSum);
+        (Inputs, Logits, Classes, OutputMagnitude, PeakMagnitude, CleanError, MaskedError, DeadSlack, RoundingSum) =
+            (inputs, logits, classes, outputMagnitude, peakMagnitude, cleanError, maskedError, deadSlack, roundingSum);
     }
+
+    /// <summary>
+    /// Fraction of a ReLU layer's largest |input| (per sample) that a unit must lie below −2E to count as dead in
+    /// <see cref="MaskedError"/>: the perturbation a flip may bring to that layer and still use the masked bound.
+    /// </summary>
+    public const double DeadFraction = 1e-3;
+
+    /// <summary>Samples per block of the float64 bound computation.</summary>
+    private const int BoundBlock = 128;
 
     /// <summary>Inputs[l]: what enters step l for all samples (float32); Inputs[^1]: the logits.</summary>
     public Tensor[] Inputs { get; }
@@ -29,6 +40,17 @@ internal sealed class StackActivations : IDisposable
     /// than Σγₙ × <see cref="OutputMagnitude"/>, which assumes every unit active.
     /// </summary>
     public double[] CleanError { get; }
+
+    /// <summary>
+    /// <see cref="CleanError"/> with dead ReLU units stopping the error: a unit whose clean input is below
+    /// −(2·E + τ) (E: the error bound there, τ: <see cref="DeadSlack"/>) outputs exactly 0 in the clean forward, in
+    /// the exact one and in any forward whose perturbation at that layer stays within τ, so no error passes it. Valid
+    /// for a flip only while its perturbation bound at every later ReLU layer is at most that layer's τ.
+    /// </summary>
+    public double[] MaskedError { get; }
+
+    /// <summary>DeadSlack[l][s]: τ of ReLU step l for sample s (null for other steps).</summary>
+    public double[]?[] DeadSlack { get; }
     public double RoundingSum { get; }
 
     /// <summary>
@@ -44,14 +66,15 @@ internal sealed class StackActivations : IDisposable
         var outputMagnitude = new double[n];
         var peak = new double[n];
         var error = new double[n];
+        var maskedError = new double[n];
+        var deadSlack = new double[]?[k];
+        for (int l = 0; l < k; l++) if (stack.Steps[l].Kind == StackStepKind.Relu) deadSlack[l] = new double[n];
+        // The float32 forward on the naive path's chunks: what the naive pass computes, layer by layer.
         for (int start = 0; start < n; start += chunk)
         {
             using var scope = NewDisposeScope();
             int len = Math.Min(chunk, n - start);
             var x = images.narrow(0, start, len);
-            var m = x.abs().to_type(ScalarType.Float64);
-            var e = zeros_like(m);
-            var peakChunk = m.flatten(1).amax(1);
             for (int l = 0; l <= k; l++)
             {
                 if (inputs[l] is null)
@@ -62,17 +85,63 @@ internal sealed class StackActivations : IDisposable
                 }
                 inputs[l]!.narrow(0, start, len).copy_(x);
                 if (l == k) break;
-                var step = stack.Steps[l];
-                var terms = ActualTerms(step, x.abs().to_type(ScalarType.Float64));
-                if (terms is not null) peakChunk = peakChunk.maximum(terms.flatten(1).amax(1));
-                e = PropagateError(step, e, terms, FloatRounding.Gamma(Terms(step, x)));
-                x = step.Module.call(x);
-                m = Magnitude(step, m);
-                peakChunk = peakChunk.maximum(m.flatten(1).amax(1)).maximum(x.abs().flatten(1).amax(1).to_type(ScalarType.Float64));
+                var y = stack.Steps[l].Module.call(x);
+                if (l > 0) x.Dispose(); // each layer's output once it is cached (a VGG chunk's outputs would take gigabytes)
+                x = y;
             }
-            m.amax(1).cpu().data<double>().CopyTo(outputMagnitude.AsSpan(start, len));
-            e.amax(1).cpu().data<double>().CopyTo(error.AsSpan(start, len));
-            peakChunk.cpu().data<double>().CopyTo(peak.AsSpan(start, len));
+        }
+        // The float64 bounds, read from the cache in small blocks (their float64 tensors are 2-4 times a layer's size).
+        for (int start = 0; start < n; start += BoundBlock)
+        {
+            int len = Math.Min(BoundBlock, n - start);
+            Tensor m, e, em, peakChunk;
+            using (var first = NewDisposeScope())
+            {
+                m = inputs[0]!.narrow(0, start, len).abs().to_type(ScalarType.Float64).DetachFromDisposeScope();
+                e = zeros_like(m).DetachFromDisposeScope();
+                em = zeros_like(m).DetachFromDisposeScope();
+                peakChunk = m.flatten(1).amax(1).DetachFromDisposeScope();
+            }
+            for (int l = 0; l < k; l++)
+            {
+                Tensor[] next;
+                using (var layerScope = NewDisposeScope())
+                {
+                    var step = stack.Steps[l];
+                    var x = inputs[l]!.narrow(0, start, len);
+                    var terms = ActualTerms(step, x.abs().to_type(ScalarType.Float64));
+                    var p = terms is null ? peakChunk.alias() : peakChunk.maximum(terms.flatten(1).amax(1));
+                    double gamma = FloatRounding.Gamma(Terms(step, x));
+                    var eNext = PropagateError(step, e, terms, gamma);
+                    Tensor emNext;
+                    if (step.Kind == StackStepKind.Relu)
+                    {
+                        var c = x.to_type(ScalarType.Float64);
+                        var tau = c.abs().flatten(1).amax(1) * DeadFraction;
+                        tau.cpu().data<double>().CopyTo(deadSlack[l]!.AsSpan(start, len));
+                        var shape = new long[c.dim()];
+                        Array.Fill(shape, 1L);
+                        shape[0] = len;
+                        emNext = em.masked_fill(c.le(-(2 * em + tau.view(shape))), 0);
+                    }
+                    else emNext = PropagateError(step, em, terms, gamma);
+                    var mNext = Magnitude(step, m);
+                    var xNext = inputs[l + 1]!.narrow(0, start, len);
+                    p = p.maximum(mNext.flatten(1).amax(1)).maximum(xNext.abs().flatten(1).amax(1).to_type(ScalarType.Float64));
+                    next = [mNext.alias(), eNext.alias(), emNext.alias(), p.alias()];
+                    foreach (var t in next) t.DetachFromDisposeScope();
+                }
+                foreach (var t in new[] { m, e, em, peakChunk }) t.Dispose();
+                (m, e, em, peakChunk) = (next[0], next[1], next[2], next[3]);
+            }
+            using (var last = NewDisposeScope())
+            {
+                m.amax(1).cpu().data<double>().CopyTo(outputMagnitude.AsSpan(start, len));
+                e.amax(1).cpu().data<double>().CopyTo(error.AsSpan(start, len));
+                em.amax(1).cpu().data<double>().CopyTo(maskedError.AsSpan(start, len));
+                peakChunk.cpu().data<double>().CopyTo(peak.AsSpan(start, len));
+            }
+            foreach (var t in new[] { m, e, em, peakChunk }) t.Dispose();
         }
         var logitsTensor = inputs[k]!;
         int classes = (int)logitsTensor.shape[1];
@@ -86,7 +155,7 @@ internal sealed class StackActivations : IDisposable
         }
         double rounding = 0;
         for (int l = 0; l < k; l++) rounding += FloatRounding.Gamma(Terms(stack.Steps[l], inputs[l]!));
-        return new StackActivations(inputs!, logits, classes, outputMagnitude, peak, error, rounding);
+        return new StackActivations(inputs!, logits, classes, outputMagnitude, peak, error, maskedError, deadSlack, rounding);
     }
 
     /// <summary>Σ|w·x| + |b| of each of the step's float32 sums, from the real input magnitudes |x| (null: the step adds nothing).</summary>
