@@ -111,10 +111,10 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         int classes = logits.Length / n;
         var (_, correct, margin) = CleanMargins.Compute(logits, labelArray, classes);
         var magnitude = AbsoluteNetwork.Measure(model, distinct, images, chunk);
-        // Rounding allowance: 0.1% of the sample's magnitude bound at the logits. Float32 rounding adds at most
+        var incremental = incrementalBudgetBytes > 0 ? IncrementalDecision.TryCreate(model, names, images, labelArray, logits, chunk, incrementalBudgetBytes) : null;
+        // Rounding allowance without a layer stack: 0.1% of the sample's magnitude bound at the logits. Float32 rounding adds at most
         // Σ_layers γ_n·(magnitude) ≈ n·2⁻²⁴ per layer (≤ 2.5e-5 for the zoo's widest dot products, a few layers deep),
         // so this is several times the worst case; a larger allowance only sends more samples to torch.
-        var incremental = incrementalBudgetBytes > 0 ? IncrementalDecision.TryCreate(model, names, images, labelArray, logits, chunk, incrementalBudgetBytes) : null;
         // With a layer stack, the rounding allowance is its per-sample clean error bound E (each logit of the clean and
         // of the flipped forward within E, resp. E + Σγ·(what the flip adds), of the exact values; BoundInflation covers
         // the Σγ ≤ 0.5% factor): far tighter than the all-units magnitude bound.
