@@ -40,7 +40,8 @@ internal static class ConvolutionSweepSpeed
         long parameters = tensors.Sum(t => target.Tensors[t].Length);
         var values = target.Tensors.Select(t => t.ReadValues()).ToArray();
         Console.WriteLine($"{checkpoint}: {meta.Model}, {tensors.Length} tensors outside the dense tail ({parameters:N0} parameters), " +
-                          $"{data.Test.Count:N0} evaluation samples, {Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} torch threads; evaluator {name} (setup {setup:F1}s)");
+                          $"{data.Test.Count:N0} evaluation samples, {Environment.ProcessorCount} cores, {TorchSharp.torch.get_num_threads()} torch threads; evaluator {name} (setup {setup:F1}s" +
+                          (skip is null ? ")" : $", small torch batches: {(skip.SmallBatches.Count == 0 ? "none" : string.Join("/", skip.SmallBatches))} rows)"));
         using var naive = new NaiveFlipEvaluator(target, data.Test.Images, data.Test.Labels);
         var random = new Random(seed);
         int mismatches = 0;

@@ -53,6 +53,7 @@ public class IncrementalStackTests
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {changes.Count} mismatch:\n" + string.Join("\n", mismatches.Take(10)));
         Assert.True(b.Count(c => c != naive.CleanCorrect) >= 10, "too few flips change the count for the comparison to mean much");
         if (decides) Assert.True(fast.IncrementalSamples > 0, "the incremental pass decided nothing");
+        if (!target.Encoding.IsInteger) Assert.True(fast.OverflowSamples > 0, "no exponent-MSB flip was decided through ±∞/NaN");
         if (!target.Encoding.IsInteger) Assert.Contains(b, c => c < naive.CleanCorrect / 2);
         return fast;
     }

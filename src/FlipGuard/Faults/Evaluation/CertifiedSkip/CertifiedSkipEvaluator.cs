@@ -25,6 +25,8 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
     private readonly float[][] values;
     private readonly TorchSubsetEvaluation torch;
     private readonly IncrementalDecision? incremental;
+    /// <summary>Per tensor, per unit: samples sorted by the <see cref="ReluAblation"/> bound (null where it does not apply).</summary>
+    private readonly SortedSensitivity[]?[] ablation;
 
     private CertifiedSkipEvaluator(LayerSensitivity[] layers, bool[] isBias, bool[] correct, double[] room, float[][] values, TorchSubsetEvaluation torch, IncrementalDecision? incremental)
     {
@@ -48,6 +50,21 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
             });
             lists[t] = built[layer] = perFeature;
         }
+        ablation = new SortedSensitivity[]?[layers.Length];
+        if (incremental is null) return;
+        var measured = new Dictionary<int, (SortedSensitivity[] Lists, bool Weights)?>();
+        for (int t = 0; t < layers.Length; t++)
+        {
+            int step = incremental.StepOf(t);
+            if (!measured.TryGetValue(step, out var entry))
+            {
+                entry = incremental.Ablation(step) is { } m
+                    ? (Enumerable.Range(0, m.Units).Select(o => new SortedSensitivity(Enumerable.Range(0, Samples).Select(s => m.Bound[s * m.Units + o] * budget[s]).ToArray())).ToArray(), m.Weights)
+                    : null;
+                measured[step] = entry;
+            }
+            if (entry is { } e && (isBias[t] || e.Weights)) ablation[t] = e.Lists;
+        }
     }
 
     /// <summary>Samples evaluated.</summary>
@@ -62,10 +79,16 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
     /// <summary>Samples decided by the incremental float64 pass so far (<see cref="IncrementalDecision"/>).</summary>
     public long IncrementalSamples { get; private set; }
 
+    /// <summary>Of <see cref="IncrementalSamples"/>, those decided by following float32 overflow, ±∞ and NaN (<see cref="OverflowDecision"/>).</summary>
+    public long OverflowSamples => incremental?.Overflow.Decided ?? 0;
+
     /// <summary>Time spent in the incremental pass and in torch's forward so far: where the time goes.</summary>
     public (TimeSpan Incremental, TimeSpan Torch) Time => (incrementalClock.Elapsed, torchClock.Elapsed);
 
     private readonly System.Diagnostics.Stopwatch incrementalClock = new(), torchClock = new();
+
+    /// <summary>Batch sizes torch's forward may use for small sets of samples (<see cref="TorchSubsetEvaluation.Calibrate"/>).</summary>
+    public IReadOnlyList<int> SmallBatches => torch.SmallBatches;
 
     /// <summary>Whether uncertified samples first go through the incremental float64 pass (the network is a plain layer stack).</summary>
     public bool Incremental => incremental is not null;
@@ -122,7 +145,9 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
             ? margin[s] - 1e-3 * magnitude[s] - 1e-6 * Math.Abs(margin[s])
             : margin[s] - 4 * BoundInflation * incremental.CleanError[s] - 1e-6 * Math.Abs(margin[s]) - 1e-20).ToArray();
         var values = tensors.Select(t => t.detach().cpu().contiguous().view(-1).data<float>().ToArray()).ToArray();
-        return new CertifiedSkipEvaluator(owners, bias, correct, room, values, new TorchSubsetEvaluation(model, tensors, images, labels, chunk), incremental);
+        var subsets = new TorchSubsetEvaluation(model, tensors, images, labels, chunk);
+        subsets.Calibrate(logits);
+        return new CertifiedSkipEvaluator(owners, bias, correct, room, values, subsets, incremental);
     }
 
     private static (float[] Logits, bool Hooked) CleanPass(nn.Module<Tensor, Tensor> model, LayerSensitivity[] layers, Tensor images, int chunk)
@@ -178,10 +203,17 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         var (unit, feature) = layer.Locate(isBias[change.Tensor], change.Index);
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
+        // A decrease before a ReLU moves the unit's output by at most its clean value (however large the decrease).
+        if (delta < 0 && candidates.Length > 0 && ablation[change.Tensor] is { } lowered)
+        {
+            var fewer = lowered[unit].AtLeast(1 / (2 * BoundInflation * layer.Gain[unit]));
+            if (fewer.Length < candidates.Length) candidates = fewer;
+        }
         if (candidates.Length == 0) return CleanCorrect;
-        // A change beyond 10³⁰ (an exponent-MSB flip) overflows float32 sums in nearly every sample: the incremental
-        // pass would hand almost all of them back (docs/benchmarks.md), so torch gets them at once.
-        if (incremental is not null && incremental.Worthwhile(change.Tensor) && Math.Abs(delta) < 1e30) return DecideIncrementally(change, delta, layer.Gain[unit], candidates);
+        // A change beyond 10³⁰ (an exponent-MSB flip) overflows float32 sums in nearly every sample: the difference-form
+        // pass would hand almost all of them back, so the IEEE pass that follows ±∞ and NaN takes them.
+        if (incremental is not null && Math.Abs(delta) >= 1e30 && incremental.Overflow.Worthwhile(change.Tensor)) return DecideIncrementally(change, delta, 0, candidates, overflow: true);
+        if (incremental is not null && Math.Abs(delta) < 1e30 && incremental.Worthwhile(change.Tensor)) return DecideIncrementally(change, delta, layer.Gain[unit], candidates);
         if (candidates.Length * 2L > Samples)
         {
             // Most samples uncertified: one plain pass is cheaper than gathering them (and is the naive path itself).
@@ -194,11 +226,13 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         return count + Torch(change, candidates.ToArray());
     }
 
-    private long DecideIncrementally(ParameterChange change, double delta, double gain, ReadOnlySpan<int> candidates)
+    private long DecideIncrementally(ParameterChange change, double delta, double gain, ReadOnlySpan<int> candidates, bool overflow = false)
     {
         var undecided = new List<int>();
         incrementalClock.Start();
-        long count = CleanCorrect + incremental!.Decide(change.Tensor, change.Index, delta, gain, candidates, undecided);
+        long count = CleanCorrect + (overflow
+            ? incremental!.Overflow.Decide(change.Tensor, change.Index, change.NewValue, delta, candidates, undecided)
+            : incremental!.Decide(change.Tensor, change.Index, delta, gain, candidates, undecided));
         incrementalClock.Stop();
         foreach (int s in candidates) if (correct[s]) count--;
         if (undecided.Count * 2L > Samples)

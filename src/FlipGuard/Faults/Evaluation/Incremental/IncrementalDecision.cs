@@ -72,6 +72,7 @@ internal sealed class IncrementalDecision : IDisposable
     private IncrementalDecision(LayerStack stack, StackActivations clean, int[] labels)
     {
         (this.stack, this.clean, this.labels) = (stack, clean, labels);
+        Overflow = new OverflowDecision(stack, clean, labels);
         int k = stack.Steps.Length;
         laterNorm = new double[k];
         laterNormAtLeastOne = new double[k];
@@ -107,8 +108,17 @@ internal sealed class IncrementalDecision : IDisposable
         }
     }
 
+    /// <summary>The pass for changes that may overflow float32 (exponent-MSB flips), on the same stack and cache.</summary>
+    public OverflowDecision Overflow { get; }
+
     /// <summary>Per sample, the bound on the clean float32 logits' rounding error (<see cref="StackActivations.CleanError"/>).</summary>
     public double[] CleanError => clean.CleanError;
+
+    /// <summary>The step of the stack that tensor <paramref name="tensor"/> belongs to.</summary>
+    public int StepOf(int tensor) => stack.Owners[tensor].Step;
+
+    /// <summary>The <see cref="ReluAblation"/> bound of step <paramref name="step"/>, or null.</summary>
+    public (float[] Bound, int Units, bool Weights)? Ablation(int step) => ReluAblation.Measure(stack, clean, step);
 
     /// <summary>Whether this pass is cheaper than torch's forward for changes of the target's tensor <paramref name="tensor"/>.</summary>
     public bool Worthwhile(int tensor) => worthwhile[stack.Owners[tensor].Step];
@@ -353,6 +363,7 @@ internal sealed class IncrementalDecision : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Overflow.Release();
         stack.Dispose();
         clean.Dispose();
     }

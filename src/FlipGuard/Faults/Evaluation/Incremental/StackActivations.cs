@@ -12,10 +12,10 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 internal sealed class StackActivations : IDisposable
 {
     private StackActivations(Tensor[] inputs, float[] logits, int classes, double[] outputMagnitude, double[] peakMagnitude, double[] cleanError,
-        double[] maskedError, double[]?[] deadSlack, double roundingSum)
+        double[] maskedError, double[]?[] deadSlack, double[]?[] termPeak, double roundingSum)
     {
-        (Inputs, Logits, Classes, OutputMagnitude, PeakMagnitude, CleanError, MaskedError, DeadSlack, RoundingSum) =
-            (inputs, logits, classes, outputMagnitude, peakMagnitude, cleanError, maskedError, deadSlack, roundingSum);
+        (Inputs, Logits, Classes, OutputMagnitude, PeakMagnitude, CleanError, MaskedError, DeadSlack, TermPeak, RoundingSum) =
+            (inputs, logits, classes, outputMagnitude, peakMagnitude, cleanError, maskedError, deadSlack, termPeak, roundingSum);
     }
 
     /// <summary>
@@ -51,6 +51,12 @@ internal sealed class StackActivations : IDisposable
 
     /// <summary>DeadSlack[l][s]: τ of ReLU step l for sample s (null for other steps).</summary>
     public double[]?[] DeadSlack { get; }
+
+    /// <summary>
+    /// TermPeak[l][s]: the largest Σ|w·x| + |b| of step l's float32 sums over sample s's real activations (null for
+    /// steps that add nothing): what bounds the clean part of every sum there, for <see cref="OverflowDecision"/>.
+    /// </summary>
+    public double[]?[] TermPeak { get; }
     public double RoundingSum { get; }
 
     /// <summary>
@@ -68,7 +74,12 @@ internal sealed class StackActivations : IDisposable
         var error = new double[n];
         var maskedError = new double[n];
         var deadSlack = new double[]?[k];
-        for (int l = 0; l < k; l++) if (stack.Steps[l].Kind == StackStepKind.Relu) deadSlack[l] = new double[n];
+        var termPeak = new double[]?[k];
+        for (int l = 0; l < k; l++)
+        {
+            if (stack.Steps[l].Kind == StackStepKind.Relu) deadSlack[l] = new double[n];
+            if (stack.Steps[l].Kind is StackStepKind.Convolution or StackStepKind.Linear or StackStepKind.BatchNorm or StackStepKind.AveragePool) termPeak[l] = new double[n];
+        }
         // The float32 forward on the naive path's chunks: what the naive pass computes, layer by layer.
         for (int start = 0; start < n; start += chunk)
         {
@@ -110,6 +121,7 @@ internal sealed class StackActivations : IDisposable
                     var step = stack.Steps[l];
                     var x = inputs[l]!.narrow(0, start, len);
                     var terms = ActualTerms(step, x.abs().to_type(ScalarType.Float64));
+                    if (terms is not null) terms.flatten(1).amax(1).cpu().data<double>().CopyTo(termPeak[l]!.AsSpan(start, len));
                     var p = terms is null ? peakChunk.alias() : peakChunk.maximum(terms.flatten(1).amax(1));
                     double gamma = FloatRounding.Gamma(Terms(step, x));
                     var eNext = PropagateError(step, e, terms, gamma);
@@ -155,7 +167,7 @@ internal sealed class StackActivations : IDisposable
         }
         double rounding = 0;
         for (int l = 0; l < k; l++) rounding += FloatRounding.Gamma(Terms(stack.Steps[l], inputs[l]!));
-        return new StackActivations(inputs!, logits, classes, outputMagnitude, peak, error, maskedError, deadSlack, rounding);
+        return new StackActivations(inputs!, logits, classes, outputMagnitude, peak, error, maskedError, deadSlack, termPeak, rounding);
     }
 
     /// <summary>Σ|w·x| + |b| of each of the step's float32 sums, from the real input magnitudes |x| (null: the step adds nothing).</summary>
@@ -198,7 +210,7 @@ internal sealed class StackActivations : IDisposable
     };
 
     /// <summary>Terms in each of the step's float32 sums (bias included); batch norm counts 8 for its few operations.</summary>
-    private static int Terms(StackStep step, Tensor input) => step.Kind switch
+    internal static int Terms(StackStep step, Tensor input) => step.Kind switch
     {
         StackStepKind.Convolution => (int)(step.Weight!.shape[1] * step.Weight.shape[2] * step.Weight.shape[3]) + 1,
         StackStepKind.Linear => (int)step.Weight!.shape[1] + 1,
