@@ -27,6 +27,8 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
     private readonly IncrementalDecision? incremental;
     /// <summary>Per tensor, per unit: samples sorted by the <see cref="ReluAblation"/> bound (null where it does not apply).</summary>
     private readonly SortedSensitivity[]?[] ablation;
+    /// <summary>Per convolution weight tensor, per weight: samples sorted by the <see cref="PositionSensitivity"/> bound (null where it does not apply).</summary>
+    private readonly SortedSensitivity[]?[] positions;
 
     private CertifiedSkipEvaluator(LayerSensitivity[] layers, bool[] isBias, bool[] correct, double[] room, float[][] values, TorchSubsetEvaluation torch, IncrementalDecision? incremental)
     {
@@ -51,6 +53,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
             lists[t] = built[layer] = perFeature;
         }
         ablation = new SortedSensitivity[]?[layers.Length];
+        positions = new SortedSensitivity[]?[layers.Length];
         if (incremental is null) return;
         var measured = new Dictionary<int, (SortedSensitivity[] Lists, bool Weights)?>();
         for (int t = 0; t < layers.Length; t++)
@@ -64,6 +67,18 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
                 measured[step] = entry;
             }
             if (entry is { } e && (isBias[t] || e.Weights)) ablation[t] = e.Lists;
+            if (!isBias[t] && incremental.Positions(step) is { } bound)
+            {
+                int weights = bound.Length / Samples;
+                var perWeight = new SortedSensitivity[weights];
+                Parallel.For(0, weights, w =>
+                {
+                    var key = new float[Samples];
+                    for (int s = 0; s < Samples; s++) key[s] = bound[(long)s * weights + w] * budget[s];
+                    perWeight[w] = new SortedSensitivity(key);
+                });
+                positions[t] = perWeight;
+            }
         }
     }
 
@@ -203,6 +218,11 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         var (unit, feature) = layer.Locate(isBias[change.Tensor], change.Index);
         double threshold = 1 / (2 * BoundInflation * layer.Gain[unit] * Math.Abs(delta));
         var candidates = (feature < 0 ? constantList : lists[change.Tensor][feature]).AtLeast(threshold);
+        if (candidates.Length > 0 && positions[change.Tensor] is { } byWeight)
+        {
+            var fewer = byWeight[change.Index].AtLeast(1 / (2 * BoundInflation * Math.Abs(delta)));
+            if (fewer.Length < candidates.Length) candidates = fewer;
+        }
         // A decrease before a ReLU moves the unit's output by at most its clean value (however large the decrease).
         if (delta < 0 && candidates.Length > 0 && ablation[change.Tensor] is { } lowered)
         {

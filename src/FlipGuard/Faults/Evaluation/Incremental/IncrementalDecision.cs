@@ -120,6 +120,9 @@ internal sealed class IncrementalDecision : IDisposable
     /// <summary>The <see cref="ReluAblation"/> bound of step <paramref name="step"/>, or null.</summary>
     public (float[] Bound, int Units, bool Weights)? Ablation(int step) => ReluAblation.Measure(stack, clean, step);
 
+    /// <summary>The <see cref="PositionSensitivity"/> bound of step <paramref name="step"/>, or null.</summary>
+    public float[]? Positions(int step) => PositionSensitivity.Measure(stack, clean, step);
+
     /// <summary>Whether this pass is cheaper than torch's forward for changes of the target's tensor <paramref name="tensor"/>.</summary>
     public bool Worthwhile(int tensor) => worthwhile[stack.Owners[tensor].Step];
 
