@@ -1,19 +1,13 @@
-using static TorchSharp.torch;
+using FlipGuard.Models.Zoo;
 
 namespace FlipGuard.Tests;
 
-/// <summary>Builds a test module with weights drawn from one seed; torch's generator is process-wide, so one lock guards it.</summary>
+/// <summary>
+/// Builds a test module with weights drawn from one seed. torch's generator is process-wide, so this takes the same
+/// lock as the library's seeded constructions (<see cref="ModelZoo.Seeded"/>): a test building a zoo model on another
+/// thread would otherwise interleave its draws with these (a flaky twin with other weights).
+/// </summary>
 internal static class SeededConstruction
 {
-    private static readonly object Gate = new();
-
-    public static T Create<T>(long seed, Func<T> make)
-    {
-        lock (Gate)
-        {
-            FlipGuard.Core.TorchRuntime.EnsureInitialized();
-            manual_seed(seed);
-            return make();
-        }
-    }
+    public static T Create<T>(long seed, Func<T> make) => ModelZoo.Seeded(seed, make);
 }

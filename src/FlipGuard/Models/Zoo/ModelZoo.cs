@@ -32,13 +32,21 @@ public static class ModelZoo
     /// torch's process-wide generator, so seeding and building happen under one lock.
     /// </summary>
     /// <exception cref="FlipGuardException">Unknown name or an input shape the architecture cannot take.</exception>
-    public static nn.Module<Tensor, Tensor> Create(string name, int channels, int height, int width, int classes, long seed = 0)
+    public static nn.Module<Tensor, Tensor> Create(string name, int channels, int height, int width, int classes, long seed = 0) =>
+        Seeded(seed, () => Build(name, channels, height, width, classes));
+
+    /// <summary>
+    /// Runs <paramref name="make"/> right after seeding torch's process-wide generator with <paramref name="seed"/>,
+    /// under the one lock every seeded construction takes: two threads seeding and drawing at once would interleave
+    /// their draws and build different weights from the same seed.
+    /// </summary>
+    public static T Seeded<T>(long seed, Func<T> make)
     {
         TorchRuntime.EnsureInitialized();
         lock (SeedGate)
         {
             manual_seed(seed);
-            return Build(name, channels, height, width, classes);
+            return make();
         }
     }
 
@@ -48,13 +56,8 @@ public static class ModelZoo
     /// <exception cref="FlipGuardException">The description does not fit the input shape or class count.</exception>
     public static nn.Module<Tensor, Tensor> Create(ArchitectureDescription description, int channels, int height, int width, int classes, long seed = 0)
     {
-        TorchRuntime.EnsureInitialized();
         if (classes < 2) throw new FlipGuardException($"a classifier needs at least 2 classes, got {classes}");
-        lock (SeedGate)
-        {
-            manual_seed(seed);
-            return SequentialBuilder.Build(description, channels, height, width, classes).Model;
-        }
+        return Seeded(seed, () => SequentialBuilder.Build(description, channels, height, width, classes).Model);
     }
 
     private static nn.Module<Tensor, Tensor> Build(string name, int channels, int height, int width, int classes)

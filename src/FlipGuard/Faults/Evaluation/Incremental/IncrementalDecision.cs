@@ -5,17 +5,19 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// <summary>
 /// Decides, without torch's full forward, which prediction a sample gets after one change of a weight or bias of a
 /// <see cref="LayerStack"/>: the change Δ moves one output channel (or unit) of its layer by Δ × the input it
-/// multiplies; that perturbation is carried through the rest of the stack in float64, in difference form — linear
+/// multiplies; that perturbation is carried through the rest of the stack in float32, in difference form — linear
 /// layers map only the perturbed channels (W∗Δ), ReLU and max-pooling compare the perturbed value with the cached clean
 /// one — and added to the clean float32 logits. While the perturbation stays in one channel (up to the next
 /// convolution or linear layer) only that channel is computed, so a flip in LeNet-5's conv2 costs a 25-feature slice of
 /// fc1 instead of a forward pass.
-/// The result z is within A of the naive path's float32 logits, where A = 2·E + 1.01·Σγₙ·D + 10⁻¹²·(M + D) + 10⁻²⁰
+/// The result z is within A of the naive path's float32 logits, where A = 2·E + 2.02·Σγₙ·D + 4u·(K + 2)·(M + 2D) + 10⁻²⁰
 /// (E: <see cref="StackActivations.CleanError"/>, the clean forward's rounding bound at the logits; D: a bound on how
 /// far the perturbation can raise the magnitudes of the sums — the unit's |W|-network gain times the largest |Δ·x|;
-/// M: the all-units magnitude bound, for the float64 pass's own rounding): the cached clean activations this pass adds
-/// to carry at most E, and the naive forward rounds its perturbed sums, whose terms exceed the clean ones by at most
-/// what D bounds, so at most E + Σγₙ·D. E is <see cref="StackActivations.MaskedError"/> (dead ReLU units stop the
+/// M: the all-units magnitude bound; K: the steps after the flipped one; u = 2⁻²⁴): the cached clean activations this
+/// pass adds to carry at most E, and the naive forward rounds its perturbed sums, whose terms exceed the clean ones by
+/// at most what D bounds, so at most E + Σγₙ·D. This pass's own float32 arithmetic adds at most another Σγₙ·D in its
+/// sums and u·(|c| + 2|d|) at each element-wise step (c: the clean value there, within M once carried to the logits).
+/// Float32 halves the bytes of what is memory-bound tensor arithmetic (and the cache needs no conversion). E is <see cref="StackActivations.MaskedError"/> (dead ReLU units stop the
 /// error) when the flip's perturbation is small enough to leave every later dead unit dead, else the unmasked bound. A sample is decided when z's top logit beats the runner-up by more than 2A and no float32 sum of the
 /// perturbed forward can reach overflow (clean peak magnitude plus the product of the later layers' ℓ∞ norms times
 /// the largest |Δ·x| stays below 2¹²⁶, a quarter of float32's overflow threshold); the rest go back to the caller for torch. Nothing here rests on bit-identity
@@ -36,6 +38,8 @@ internal sealed class IncrementalDecision : IDisposable
     /// <summary>maskedReach[l][s]: the largest |Δ·x| at step l's output for which sample s may use the masked error bound.</summary>
     private readonly double[][] maskedReach;
     private readonly int[] rowBlocks;
+    /// <summary>passRounding[l]: 4u·(steps after l + 2), the float32 pass's element-wise rounding factor for a flip at step l.</summary>
+    private readonly double[] passRounding;
 
     /// <summary>
     /// The pass for <paramref name="model"/> when it is a plain <see cref="LayerStack"/> whose clean activations for
@@ -79,6 +83,7 @@ internal sealed class IncrementalDecision : IDisposable
         worthwhile = new bool[k];
         maskedReach = new double[k][];
         rowBlocks = new int[k];
+        passRounding = Enumerable.Range(0, k).Select(l => 4 * FloatRounding.UnitRoundoff * (k - l + 1)).ToArray();
         double full = 0;
         for (int l = 0; l < k; l++) full += Cost(l, clean.Inputs[l].shape[1], out _);
         for (int l = 0; l < k; l++)
@@ -165,11 +170,11 @@ internal sealed class IncrementalDecision : IDisposable
                 }
                 if (size != classes)
                 {
-                    var full = zeros(d.shape[0], classes, dtype: ScalarType.Float64, device: d.device);
+                    var full = zeros(d.shape[0], classes, dtype: d.dtype, device: d.device);
                     full.narrow(1, start, size).copy_(d);
                     d = full;
                 }
-                change = d.cpu().contiguous().data<double>().ToArray();
+                change = d.cpu().contiguous().to_type(ScalarType.Float64).data<double>().ToArray();
                 largest = peakChange.cpu().contiguous().data<double>().ToArray();
                 if (carryBound)
                 {
@@ -185,7 +190,9 @@ internal sealed class IncrementalDecision : IDisposable
                 if (!(clean.PeakMagnitude[s] + reachedPeak < OverflowLimit)) { undecided.Add(s); continue; }
                 double dOut = outBound is null ? reach * raise : Math.Min(reach * raise, outBound[r]);
                 double error = raise <= maskedReach[at][s] ? clean.MaskedError[s] : clean.CleanError[s];
-                double allowance = 2 * error + 1.01 * clean.RoundingSum * dOut + 1e-12 * (clean.OutputMagnitude[s] + dOut) + 1e-20;
+                // The float32 pass's own rounding: its sums (γₙ, carried like the naive forward's: a second Σγ·D) and its
+                // element-wise steps (u·(|c| + 2|d|) at each, the clean part carried to the logits within M).
+                double allowance = 2 * error + 2.02 * clean.RoundingSum * dOut + passRounding[at] * (clean.OutputMagnitude[s] + 2 * dOut) + 1e-20;
                 int top = -1;
                 double best = double.NegativeInfinity, second = double.NegativeInfinity;
                 bool finite = true;
@@ -223,7 +230,7 @@ internal sealed class IncrementalDecision : IDisposable
                     unit = (int)(index / (c * kh * kw));
                     long rest = index % (c * kh * kw);
                     long i = rest / (kh * kw), u = rest % (kh * kw) / kw, v = rest % kw;
-                    var x = input.narrow(1, i, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    var x = input.narrow(1, i, 1).index_select(0, rows);
                     if (step.Padding[0] > 0 || step.Padding[1] > 0)
                         x = nn.functional.pad(x, new long[] { step.Padding[1], step.Padding[1], step.Padding[0], step.Padding[0] });
                     // Output (y, x) reads input (y·stride + u·dilation, x·stride + v·dilation): a strided window.
@@ -236,7 +243,7 @@ internal sealed class IncrementalDecision : IDisposable
             case StackStepKind.BatchNorm when !bias:
                 {
                     unit = (int)index;
-                    var x = input.narrow(1, unit, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    var x = input.narrow(1, unit, 1).index_select(0, rows);
                     double mean = step.Mean![unit].item<double>(), inverse = step.InverseStd![unit].item<double>();
                     d = (x - mean) * (inverse * delta);
                     bound = (x.abs() + Math.Abs(mean)) * (inverse * Math.Abs(delta));
@@ -246,7 +253,7 @@ internal sealed class IncrementalDecision : IDisposable
                 {
                     long features = step.Weight!.shape[1];
                     unit = (int)(index / features);
-                    var x = input.narrow(1, index % features, 1).index_select(0, rows).to_type(ScalarType.Float64);
+                    var x = input.narrow(1, index % features, 1).index_select(0, rows);
                     d = x * delta;
                     bound = d.abs();
                     break;
@@ -257,11 +264,13 @@ internal sealed class IncrementalDecision : IDisposable
                     var shape = output.shape.ToArray();
                     shape[0] = r;
                     shape[1] = 1;
-                    d = full(shape, delta, ScalarType.Float64, output.device);
+                    d = full(shape, delta, ScalarType.Float32, output.device);
                     bound = d.abs();
                     break;
                 }
         }
+        // The pass runs in float32: |Δ·x| was computed with a few roundings of relative u each; 8u more keeps it a bound.
+        bound = bound.to_type(ScalarType.Float64) * (1 + 8 * FloatRounding.UnitRoundoff);
         return (d, unit, 1);
     }
 
@@ -274,7 +283,7 @@ internal sealed class IncrementalDecision : IDisposable
     private (Tensor D, int Start, int Size) Propagate(int l, Tensor d, int start, int size, Tensor rows, ref Tensor? cleanIn)
     {
         var step = stack.Steps[l];
-        Tensor Clean(int at) => clean.Inputs[at].narrow(1, start, size).index_select(0, rows).to_type(ScalarType.Float64);
+        Tensor Clean(int at) => clean.Inputs[at].narrow(1, start, size).index_select(0, rows);
         switch (step.Kind)
         {
             case StackStepKind.Relu:
@@ -306,15 +315,15 @@ internal sealed class IncrementalDecision : IDisposable
             case StackStepKind.AveragePool:
                 return (step.Module.call(d), start, size);
             case StackStepKind.BatchNorm:
-                return (d * step.Scale!.narrow(0, start, size).view(1, -1, 1, 1), start, size);
+                return (d * step.Scale32!.narrow(0, start, size).view(1, -1, 1, 1), start, size);
             case StackStepKind.Convolution:
                 {
-                    var y = nn.functional.conv2d(d, step.Weight!.narrow(1, start, size), null, step.Stride, step.Padding, step.Dilation);
+                    var y = nn.functional.conv2d(d, step.Weight32!.narrow(1, start, size), null, step.Stride, step.Padding, step.Dilation);
                     return (y, 0, (int)y.shape[1]);
                 }
             default: // linear
                 {
-                    var y = d.matmul(step.Weight!.narrow(1, start, size).t());
+                    var y = d.matmul(step.Weight32!.narrow(1, start, size).t());
                     return (y, 0, (int)y.shape[1]);
                 }
         }

@@ -32,10 +32,14 @@ internal sealed class StackStep
     public required nn.Module<Tensor, Tensor> Module { get; init; }
     /// <summary>Convolution and linear: the weight in float64 (and its magnitude).</summary>
     public Tensor? Weight { get; init; }
+    /// <summary>Convolution and linear: a float32 copy of the weight, for the float32 difference-form pass.</summary>
+    public Tensor? Weight32 { get; init; }
     public Tensor? AbsWeight { get; init; }
     public Tensor? AbsBias { get; init; }
     /// <summary>Batch norm: γ/√(σ²+ε), the running mean, 1/√(σ²+ε) and |β|, per channel, float64.</summary>
     public Tensor? Scale { get; init; }
+    /// <summary>Batch norm: <see cref="Scale"/> rounded to float32.</summary>
+    public Tensor? Scale32 { get; init; }
     public Tensor? Mean { get; init; }
     public Tensor? InverseStd { get; init; }
     public long[] Stride { get; init; } = [1, 1];
@@ -138,7 +142,7 @@ internal sealed class LayerStack : IDisposable
                 double norm = absW.flatten(1).sum(1).max().item<double>();
                 return new StackStep
                 {
-                    Kind = StackStepKind.Convolution, Module = module, Weight = w, AbsWeight = absW,
+                    Kind = StackStepKind.Convolution, Module = module, Weight = w, Weight32 = c.weight.detach().clone(), AbsWeight = absW,
                     AbsBias = c.bias?.detach().to_type(ScalarType.Float64).abs(),
                     Stride = c.stride!.ToArray(), Padding = c.padding.ToArray(), Dilation = c.dilation!.ToArray(), Norm = norm,
                 };
@@ -148,7 +152,7 @@ internal sealed class LayerStack : IDisposable
                 var scale = gamma * inverse;
                 return new StackStep
                 {
-                    Kind = StackStepKind.BatchNorm, Module = module, Scale = scale, InverseStd = inverse,
+                    Kind = StackStepKind.BatchNorm, Module = module, Scale = scale, Scale32 = scale.to_type(ScalarType.Float32), InverseStd = inverse,
                     Mean = b.running_mean.detach().to_type(ScalarType.Float64),
                     AbsBias = b.bias is null ? zeros_like(inverse) : b.bias.detach().to_type(ScalarType.Float64).abs(),
                     Norm = scale.abs().max().item<double>(),
@@ -158,7 +162,7 @@ internal sealed class LayerStack : IDisposable
                 var absLw = lw.abs();
                 return new StackStep
                 {
-                    Kind = StackStepKind.Linear, Module = module, Weight = lw, AbsWeight = absLw,
+                    Kind = StackStepKind.Linear, Module = module, Weight = lw, Weight32 = l.weight.detach().clone(), AbsWeight = absLw,
                     AbsBias = l.bias?.detach().to_type(ScalarType.Float64).abs(), Norm = absLw.sum(1).max().item<double>(),
                 };
             case ReLU:
@@ -181,12 +185,12 @@ internal sealed class LayerStack : IDisposable
 
     private static void Keep(StackStep s)
     {
-        foreach (var t in new[] { s.Weight, s.AbsWeight, s.AbsBias, s.Scale, s.Mean, s.InverseStd }) t?.DetachFromDisposeScope();
+        foreach (var t in new[] { s.Weight, s.Weight32, s.AbsWeight, s.AbsBias, s.Scale, s.Scale32, s.Mean, s.InverseStd }) t?.DetachFromDisposeScope();
     }
 
     private static void Release(StackStep s)
     {
-        foreach (var t in new[] { s.Weight, s.AbsWeight, s.AbsBias, s.Scale, s.Mean, s.InverseStd }) t?.Dispose();
+        foreach (var t in new[] { s.Weight, s.Weight32, s.AbsWeight, s.AbsBias, s.Scale, s.Scale32, s.Mean, s.InverseStd }) t?.Dispose();
     }
 
     /// <inheritdoc />
