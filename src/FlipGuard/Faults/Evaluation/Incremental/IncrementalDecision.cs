@@ -226,17 +226,8 @@ internal sealed class IncrementalDecision : IDisposable
         {
             case StackStepKind.Convolution when !bias:
                 {
-                    long c = step.Weight!.shape[1], kh = step.Weight.shape[2], kw = step.Weight.shape[3];
-                    unit = (int)(index / (c * kh * kw));
-                    long rest = index % (c * kh * kw);
-                    long i = rest / (kh * kw), u = rest % (kh * kw) / kw, v = rest % kw;
-                    var x = input.narrow(1, i, 1).index_select(0, rows);
-                    if (step.Padding[0] > 0 || step.Padding[1] > 0)
-                        x = nn.functional.pad(x, new long[] { step.Padding[1], step.Padding[1], step.Padding[0], step.Padding[0] });
-                    // Output (y, x) reads input (y·stride + u·dilation, x·stride + v·dilation): a strided window.
-                    long oh = output.shape[2], ow = output.shape[3];
-                    long r0 = u * step.Dilation[0], c0 = v * step.Dilation[1];
-                    d = x[.., .., TensorIndex.Slice(r0, r0 + (oh - 1) * step.Stride[0] + 1, step.Stride[0]), TensorIndex.Slice(c0, c0 + (ow - 1) * step.Stride[1] + 1, step.Stride[1])] * delta;
+                    (unit, long i, long u, long v) = step.Locate(index);
+                    d = step.Window(input.narrow(1, i, 1).index_select(0, rows), u, v, output.shape[2], output.shape[3]) * delta;
                     bound = d.abs();
                     break;
                 }

@@ -47,6 +47,27 @@ internal sealed class StackStep
     public long[] Dilation { get; init; } = [1, 1];
     /// <summary>ℓ∞→ℓ∞ operator norm of the layer's perturbation map (1 for ReLU, pooling, flatten).</summary>
     public double Norm { get; init; } = 1;
+
+    /// <summary>Convolution: output channel, input channel and kernel offset (u, v) of flat weight index <paramref name="index"/>.</summary>
+    public (int Out, long In, long U, long V) Locate(long index)
+    {
+        long c = Weight!.shape[1], kh = Weight.shape[2], kw = Weight.shape[3];
+        long rest = index % (c * kh * kw);
+        return ((int)(index / (c * kh * kw)), rest / (kh * kw), rest % (kh * kw) / kw, rest % kw);
+    }
+
+    /// <summary>
+    /// Convolution: what kernel offset (u, v) multiplies at each of the <paramref name="outHeight"/> × <paramref name="outWidth"/>
+    /// output positions — output (y, x) reads input (y·stride + u·dilation, x·stride + v·dilation) of the zero-padded
+    /// <paramref name="input"/>: a strided window of it.
+    /// </summary>
+    public Tensor Window(Tensor input, long u, long v, long outHeight, long outWidth)
+    {
+        if (Padding[0] > 0 || Padding[1] > 0)
+            input = nn.functional.pad(input, new long[] { Padding[1], Padding[1], Padding[0], Padding[0] });
+        long r0 = u * Dilation[0], c0 = v * Dilation[1];
+        return input[.., .., TensorIndex.Slice(r0, r0 + (outHeight - 1) * Stride[0] + 1, Stride[0]), TensorIndex.Slice(c0, c0 + (outWidth - 1) * Stride[1] + 1, Stride[1])];
+    }
 }
 
 /// <summary>

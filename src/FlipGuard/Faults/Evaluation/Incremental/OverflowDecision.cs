@@ -201,16 +201,8 @@ internal sealed class OverflowDecision
         {
             case StackStepKind.Convolution when !bias:
                 {
-                    long c = step.Weight!.shape[1], kh = step.Weight.shape[2], kw = step.Weight.shape[3];
-                    unit = (int)(index / (c * kh * kw));
-                    long rest = index % (c * kh * kw);
-                    long i = rest / (kh * kw), u = rest % (kh * kw) / kw, w = rest % kw;
-                    var x = input.narrow(1, i, 1).index_select(0, rows).to_type(ScalarType.Float64);
-                    if (step.Padding[0] > 0 || step.Padding[1] > 0)
-                        x = nn.functional.pad(x, new long[] { step.Padding[1], step.Padding[1], step.Padding[0], step.Padding[0] });
-                    long oh = clean.Inputs[at + 1].shape[2], ow = clean.Inputs[at + 1].shape[3];
-                    long r0 = u * step.Dilation[0], c0 = w * step.Dilation[1];
-                    var window = x[.., .., TensorIndex.Slice(r0, r0 + (oh - 1) * step.Stride[0] + 1, step.Stride[0]), TensorIndex.Slice(c0, c0 + (ow - 1) * step.Stride[1] + 1, step.Stride[1])];
+                    (unit, long i, long u, long w) = step.Locate(index);
+                    var window = step.Window(input.narrow(1, i, 1).index_select(0, rows).to_type(ScalarType.Float64), u, w, clean.Inputs[at + 1].shape[2], clean.Inputs[at + 1].shape[3]);
                     v = CleanOutput(at, unit, rows) + window * delta;
                     terms = overflowTerms = peak + window.abs() * Math.Abs(newValue);
                     break;

@@ -45,17 +45,11 @@ internal static class PositionSensitivity
             using var blockScope = NewDisposeScope();
             long len = Math.Min(Block, n - start);
             var x = clean.Inputs[at].narrow(0, start, len).abs().to_type(ScalarType.Float64);
-            if (step.Padding[0] > 0 || step.Padding[1] > 0)
-                x = nn.functional.pad(x, new long[] { step.Padding[1], step.Padding[1], step.Padding[0], step.Padding[0] });
             long oh = clean.Inputs[at + 1].shape[2], ow = clean.Inputs[at + 1].shape[3];
             var pooled = new List<Tensor>();
             for (long u = 0; u < kh; u++)
                 for (long v = 0; v < kw; v++)
-                {
-                    long r0 = u * step.Dilation[0], c0 = v * step.Dilation[1];
-                    var window = x[.., .., TensorIndex.Slice(r0, r0 + (oh - 1) * step.Stride[0] + 1, step.Stride[0]), TensorIndex.Slice(c0, c0 + (ow - 1) * step.Stride[1] + 1, step.Stride[1])];
-                    pooled.Add(steps[pool].Module.call(window).flatten(2)); // [len, C_in, q]
-                }
+                    pooled.Add(steps[pool].Module.call(step.Window(x, u, v, oh, ow)).flatten(2)); // [len, C_in, q]
             // [len, C_in, kh·kw, q] · G[o, q] → [len, o, C_in, kh·kw]: the weight's layout.
             var windows = TorchSharp.torch.stack(pooled, 2);
             var bound = einsum("sikq,oq->soik", windows, gain.flatten(1));
