@@ -19,15 +19,21 @@ public interface ILayerSequence
     bool AddsInput { get; }
 
     /// <summary>
+    /// When <see cref="AddsInput"/>: the parameter-free map applied to the input before it is added (a ResNet's
+    /// subsampled, zero-padded shortcut), or null for the input itself.
+    /// </summary>
+    SubsampleShortcut? Shortcut => null;
+
+    /// <summary>
     /// The forward pass <paramref name="sequence"/> declares: its layers in order (through <c>call</c>, so forward hooks
-    /// see each one), plus the input when <see cref="AddsInput"/>; intermediate tensors are disposed.
+    /// see each one), plus the input (through <see cref="Shortcut"/>, if any) when <see cref="AddsInput"/>; intermediate tensors are disposed.
     /// </summary>
     static Tensor Run(ILayerSequence sequence, Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = input;
         foreach (var layer in sequence.Layers) x = layer.call(x);
-        if (sequence.AddsInput) x = x + input;
+        if (sequence.AddsInput) x = x + (sequence.Shortcut is { } shortcut ? shortcut.call(input) : input);
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -5,14 +5,18 @@ namespace FlipGuard.Models.Zoo;
 
 /// <summary>
 /// ResNet-20 for 32×32 images (He et al. 2016, CIFAR variant: three stages of three basic blocks,
-/// 16/32/64 channels, parameter-free zero-padded shortcuts): the paper's mid-sized convolutional model family.
+/// 16/32/64 channels, parameter-free zero-padded shortcuts): the paper's mid-sized convolutional model family. Its
+/// forward is its <see cref="Layers"/> run in order — the stem, each block followed by its ReLU, global average pooling,
+/// flatten, fc — and each block is itself an <see cref="ILayerSequence"/> that adds its (shortcut) input, so the
+/// incremental sweep can follow a perturbation through both branches.
 /// </summary>
-public sealed class ResNet20 : nn.Module<Tensor, Tensor>
+public sealed class ResNet20 : nn.Module<Tensor, Tensor>, ILayerSequence
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;
     private readonly Sequential stages;
     private readonly Linear fc;
+    private readonly nn.Module<Tensor, Tensor>[] layers; // an array, which RegisterComponents skips: the state dict stays conv1, bn1, stages.*, fc
 
     /// <summary>Creates ResNet-20 for images with the given channel count.</summary>
     public ResNet20(int channels, int classes) : base("resnet20")
@@ -20,6 +24,7 @@ public sealed class ResNet20 : nn.Module<Tensor, Tensor>
         conv1 = nn.Conv2d(channels, 16, 3, padding: 1, bias: false);
         bn1 = nn.BatchNorm2d(16);
         var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var order = new List<nn.Module<Tensor, Tensor>> { conv1, bn1, nn.ReLU() };
         int inC = 16;
         int[] widths = { 16, 32, 64 };
         for (int s = 0; s < 3; s++)
@@ -27,31 +32,36 @@ public sealed class ResNet20 : nn.Module<Tensor, Tensor>
             for (int b = 0; b < 3; b++)
             {
                 int stride = s > 0 && b == 0 ? 2 : 1;
-                blocks.Add(($"layer{s + 1}_{b}", new BasicBlock($"layer{s + 1}_{b}", inC, widths[s], stride)));
+                var block = new BasicBlock($"layer{s + 1}_{b}", inC, widths[s], stride);
+                blocks.Add(($"layer{s + 1}_{b}", block));
+                order.Add(block);
+                order.Add(nn.ReLU());
                 inC = widths[s];
             }
         }
         stages = nn.Sequential(blocks);
         fc = nn.Linear(64, classes);
+        order.AddRange([nn.AdaptiveAvgPool2d(1), nn.Flatten(), fc]);
+        layers = order.ToArray();
         RegisterComponents();
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        using var x = nn.functional.relu(bn1.call(conv1.call(input)));
-        using var y = stages.call(x);
-        using var pooled = nn.functional.adaptive_avg_pool2d(y, 1);
-        using var flat = pooled.flatten(1);
-        return fc.call(flat);
-    }
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => layers;
 
-    /// <summary>Two 3×3 convolutions with batch norm and an identity (or zero-padded, subsampled) shortcut.</summary>
-    private sealed class BasicBlock : nn.Module<Tensor, Tensor>
+    /// <inheritdoc />
+    public bool AddsInput => false;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => ILayerSequence.Run(this, input);
+
+    /// <summary>Two 3×3 convolutions with batch norm, plus the identity (or zero-padded, subsampled) shortcut; the ReLU after the sum is the network's next layer.</summary>
+    private sealed class BasicBlock : nn.Module<Tensor, Tensor>, ILayerSequence
     {
         private readonly Conv2d conv1, conv2;
         private readonly BatchNorm2d bn1, bn2;
-        private readonly int stride, extraChannels;
+        private readonly nn.Module<Tensor, Tensor>[] layers;
+        private readonly SubsampleShortcut? shortcut;
 
         public BasicBlock(string name, int inC, int outC, int stride) : base(name)
         {
@@ -59,24 +69,17 @@ public sealed class ResNet20 : nn.Module<Tensor, Tensor>
             bn1 = nn.BatchNorm2d(outC);
             conv2 = nn.Conv2d(outC, outC, 3, padding: 1, bias: false);
             bn2 = nn.BatchNorm2d(outC);
-            this.stride = stride;
-            extraChannels = outC - inC;
+            if (stride != 1 || outC != inC) shortcut = new SubsampleShortcut(stride, outC - inC);
+            layers = [conv1, bn1, nn.ReLU(), conv2, bn2];
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor input)
-        {
-            using var scope = NewDisposeScope();
-            var h = nn.functional.relu(bn1.call(conv1.call(input)));
-            var h2 = bn2.call(conv2.call(h));
-            var shortcut = input;
-            if (stride != 1 || extraChannels != 0)
-            {
-                var sub = input[.., .., TensorIndex.Slice(null, null, stride), TensorIndex.Slice(null, null, stride)];
-                int half = extraChannels / 2;
-                shortcut = nn.functional.pad(sub, new long[] { 0, 0, 0, 0, half, extraChannels - half });
-            }
-            return nn.functional.relu(h2 + shortcut).MoveToOuterDisposeScope();
-        }
+        public IReadOnlyList<nn.Module<Tensor, Tensor>> Layers => layers;
+
+        public bool AddsInput => true;
+
+        public SubsampleShortcut? Shortcut => shortcut;
+
+        public override Tensor forward(Tensor input) => ILayerSequence.Run(this, input);
     }
 }

@@ -64,6 +64,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         for (int t = 0; t < layers.Length; t++)
         {
             int step = incremental.StepOf(t);
+            if (step < 0) continue; // before the cached suffix
             if (!measured.TryGetValue(step, out var entry))
             {
                 entry = incremental.Ablation(step) is { } m
@@ -112,6 +113,9 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
 
     /// <summary>Whether uncertified samples first go through the incremental float64 pass (the network is a plain layer stack).</summary>
     public bool Incremental => incremental is not null;
+
+    /// <summary>Whether the incremental pass caches only the stack's later layers (the whole would not fit its budget).</summary>
+    public bool IncrementalSuffix => incremental is { Uncached: > 0 };
 
     /// <summary>
     /// Builds the evaluator for <paramref name="model"/>'s flippable tensors, or returns null when one of them belongs
@@ -237,7 +241,7 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         if (candidates.Length == 0) return CleanCorrect;
         // A change beyond 10³⁰ (an exponent-MSB flip) overflows float32 sums in nearly every sample: the difference-form
         // pass would hand almost all of them back, so the IEEE pass that follows ±∞ and NaN takes them.
-        if (incremental is not null && Math.Abs(delta) >= 1e30 && incremental.Overflow.Worthwhile(change.Tensor)) return DecideIncrementally(change, delta, 0, candidates, overflow: true);
+        if (incremental is not null && Math.Abs(delta) >= 1e30 && OverflowPays(change.Tensor)) return DecideIncrementally(change, delta, 0, candidates, overflow: true);
         // A few candidates are cheaper in torch's small batches than through the pass's fixed cost of some sixty tensor
         // operations (and some of them are the samples no pass decides anyway).
         if (incremental is not null && Math.Abs(delta) < 1e30 && incremental.Worthwhile(change.Tensor) && candidates.Length > DirectToTorch)
@@ -254,14 +258,45 @@ public sealed class CertifiedSkipEvaluator : IFlipEvaluator
         return count + Torch(change, candidates.ToArray());
     }
 
+    /// <summary>
+    /// Whether the overflow pass is worth running for a flip of tensor <paramref name="tensor"/>: its first
+    /// <see cref="OverflowTrials"/> flips per layer are tried where the static cost model allows, or everywhere when
+    /// the pass can retire NaN rows early (the model cannot know how soon); after that, measured: the pass's time plus
+    /// torch's for the samples it left against torch's for all its candidates (at torch's measured time per sample).
+    /// Only speed depends on this; every count is exact either way.
+    /// </summary>
+    private bool OverflowPays(int tensor)
+    {
+        int step = incremental!.StepOf(tensor);
+        if (step < 0) return false;
+        var (seconds, left, tried, flips) = overflowCost.GetValueOrDefault(step);
+        if (flips < OverflowTrials) return incremental.Overflow.Worthwhile(tensor) || incremental.Overflow.RetiresEarly(tensor);
+        if (RecomputedSamples == 0) return true; // nothing to compare with yet: torch has not been needed
+        double perSample = torchClock.Elapsed.TotalSeconds / RecomputedSamples;
+        return seconds + left * perSample < tried * perSample;
+    }
+
+    /// <summary>Overflow-pass flips measured per layer before <see cref="OverflowPays"/> compares.</summary>
+    private const int OverflowTrials = 4;
+
+    /// <summary>Per step: the overflow pass's seconds, samples it left to torch, samples it was given, flips.</summary>
+    private readonly Dictionary<int, (double Seconds, long Left, long Tried, int Flips)> overflowCost = new();
+
     private long DecideIncrementally(ParameterChange change, double delta, double gain, ReadOnlySpan<int> candidates, bool overflow = false)
     {
         var undecided = new List<int>();
+        var started = incrementalClock.Elapsed;
         incrementalClock.Start();
         long count = CleanCorrect + (overflow
             ? incremental!.Overflow.Decide(change.Tensor, change.Index, change.NewValue, delta, candidates, undecided)
             : incremental!.Decide(change.Tensor, change.Index, delta, gain, candidates, undecided));
         incrementalClock.Stop();
+        if (overflow)
+        {
+            int step = incremental.StepOf(change.Tensor);
+            var (seconds, left, tried, flips) = overflowCost.GetValueOrDefault(step);
+            overflowCost[step] = (seconds + (incrementalClock.Elapsed - started).TotalSeconds, left + undecided.Count, tried + candidates.Length, flips + 1);
+        }
         foreach (int s in candidates) if (correct[s]) count--;
         if (undecided.Count * 2L > Samples)
         {

@@ -50,19 +50,32 @@ internal sealed class IncrementalDecision : IDisposable
     {
         var stack = LayerStack.TryCreate(model, names);
         if (stack is null) return null;
-        long perSample = 0;
+        int k = stack.Steps.Length;
+        var bytes = new long[k + 1]; // per sample, what enters each step (and the logits)
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
             var x = images.narrow(0, 0, 1);
-            foreach (var step in stack.Steps)
+            var entering = new List<Tensor>();
+            for (int l = 0; l < k; l++)
             {
-                perSample += x.numel() * x.element_size();
-                x = step.Module.call(x);
+                var step = stack.Steps[l];
+                bytes[l] = x.numel() * x.element_size();
+                entering.Add(x);
+                x = step.Kind == StackStepKind.Residual ? x + step.Skip(entering[step.SkipFrom]) : step.Module.call(x);
             }
-            perSample += x.numel() * x.element_size();
+            bytes[k] = x.numel() * x.element_size();
         }
-        var clean = perSample * images.shape[0] <= budgetBytes ? StackActivations.TryCreate(stack, images, chunk, logits) : null;
+        // The longest suffix whose cache fits (a ResNet's early stages hold most of its activations but few of its
+        // weights); flips before it are left to the caller's other paths.
+        int from = Enumerable.Range(0, k).FirstOrDefault(l => stack.CanStartAt(l) && bytes.Skip(l).Sum() * images.shape[0] <= budgetBytes, -1);
+        if (from < 0 || !stack.Owners.Any(o => o.Step >= from))
+        {
+            stack.Dispose();
+            return null;
+        }
+        stack = stack.Suffix(from);
+        var clean = StackActivations.TryCreate(stack, images, chunk, logits);
         if (clean is null || clean.RoundingSum > MaxRoundingSum)
         {
             clean?.Dispose();
@@ -85,29 +98,22 @@ internal sealed class IncrementalDecision : IDisposable
         rowBlocks = new int[k];
         passRounding = Enumerable.Range(0, k).Select(l => 4 * FloatRounding.UnitRoundoff * (k - l + 1)).ToArray();
         double full = 0;
-        for (int l = 0; l < k; l++) full += Cost(l, clean.Inputs[l].shape[1], out _);
+        for (int l = 0; l < k; l++) full += Cost(l, clean.Inputs[l].shape[1], true, out _);
         for (int l = 0; l < k; l++)
         {
-            double product = 1, atLeastOne = 1, cost = 0;
+            double cost = 0;
             long width = 1; // the perturbation starts in one channel (unit) of step l's output
-            for (int j = l + 1; j < k; j++)
-            {
-                product *= stack.Steps[j].Norm;
-                atLeastOne *= Math.Max(1, stack.Steps[j].Norm);
-                cost += Cost(j, width, out width);
-            }
-            (laterNorm[l], laterNormAtLeastOne[l]) = (product, atLeastOne);
+            for (int j = l + 1; j < k; j++) cost += Cost(j, width, stack.Steps[j].SkipFrom > l, out width);
+            var gains = stack.Gains(l, s => s.Norm);
+            var atLeastOne = stack.Gains(l, s => Math.Max(1, s.Norm));
+            (laterNorm[l], laterNormAtLeastOne[l]) = (gains[k], atLeastOne[k]);
             long widest = Enumerable.Range(l, k - l + 1).Max(j => clean.Inputs[j].numel() / clean.Inputs[j].shape[0]);
             rowBlocks[l] = (int)Math.Clamp(BlockBytes / (8 * 4 * widest), 64, 4096);
             // The largest raise at step l for which every later ReLU layer's dead units stay dead (MaskedError holds).
             var allowed = maskedReach[l] = Enumerable.Repeat(double.PositiveInfinity, clean.Logits.Length / clean.Classes).ToArray();
-            double between = 1;
             for (int j = l + 1; j < k; j++)
-            {
                 if (clean.DeadSlack[j] is { } tau)
-                    for (int s = 0; s < allowed.Length; s++) allowed[s] = Math.Min(allowed[s], tau[s] / (1.02 * between));
-                between *= Math.Max(1, stack.Steps[j].Norm);
-            }
+                    for (int s = 0; s < allowed.Length; s++) allowed[s] = Math.Min(allowed[s], tau[s] / (1.02 * atLeastOne[j]));
             // Float64 and two extra passes per step make a multiply-add here cost about three of torch's.
             worthwhile[l] = 3 * cost < full;
         }
@@ -119,8 +125,11 @@ internal sealed class IncrementalDecision : IDisposable
     /// <summary>Per sample, the bound on the clean float32 logits' rounding error (<see cref="StackActivations.CleanError"/>).</summary>
     public double[] CleanError => clean.CleanError;
 
-    /// <summary>The step of the stack that tensor <paramref name="tensor"/> belongs to.</summary>
+    /// <summary>The step of the stack that tensor <paramref name="tensor"/> belongs to (−1: before the cached suffix).</summary>
     public int StepOf(int tensor) => stack.Owners[tensor].Step;
+
+    /// <summary>Steps of the full stack before the cached suffix (0 when the whole stack is cached).</summary>
+    public int Uncached => stack.Prefix.Length;
 
     /// <summary>The <see cref="ReluAblation"/> bound of step <paramref name="step"/>, or null.</summary>
     public (float[] Bound, int Units, bool Weights)? Ablation(int step) => ReluAblation.Measure(stack, clean, step);
@@ -129,7 +138,7 @@ internal sealed class IncrementalDecision : IDisposable
     public float[]? Positions(int step) => PositionSensitivity.Measure(stack, clean, step);
 
     /// <summary>Whether this pass is cheaper than torch's forward for changes of the target's tensor <paramref name="tensor"/>.</summary>
-    public bool Worthwhile(int tensor) => worthwhile[stack.Owners[tensor].Step];
+    public bool Worthwhile(int tensor) => stack.Owners[tensor].Step >= 0 && worthwhile[stack.Owners[tensor].Step];
 
     /// <summary>
     /// For the change of <paramref name="index"/> in tensor <paramref name="changed"/> by <paramref name="delta"/>
@@ -159,8 +168,21 @@ internal sealed class IncrementalDecision : IDisposable
                 bool carryBound = laterNormAtLeastOne[at] * peakChange.max().item<double>() >= OverflowLimit * 1e-6;
                 var peak = carryBound ? peakChange : null;
                 Tensor? cleanIn = null;
+                var saved = new Dictionary<int, (Tensor D, int Start, int Size, Tensor Bound)>(); // perturbations entering residual blocks
                 for (int l = at + 1; l < stack.Steps.Length; l++)
                 {
+                    if (stack.StartsBlock(l)) saved[l] = (d, start, size, bound);
+                    if (stack.Steps[l].Kind == StackStepKind.Residual)
+                    {
+                        if (carryBound)
+                        {
+                            bound = Residual(l, bound, start, size, saved, s => s.Bound).D;
+                            peak = peak!.maximum(bound.flatten(1).amax(1));
+                        }
+                        (d, start, size) = Residual(l, d, start, size, saved, s => s.D);
+                        cleanIn = null; // the sum rounds in float32: the clean output is gathered from the cache
+                        continue;
+                    }
                     if (carryBound)
                     {
                         bound = PropagateBound(l, bound, start, size);
@@ -321,6 +343,31 @@ internal sealed class IncrementalDecision : IDisposable
     }
 
     /// <summary>
+    /// The end of a residual block: <paramref name="main"/> (channels [start, start + size) of the main branch's output)
+    /// plus the shortcut of what entered the block, if the perturbation had reached it (else the shortcut adds nothing
+    /// new). <paramref name="pick"/> chooses the tensor (the perturbation or its bound) from the saved entry.
+    /// </summary>
+    private (Tensor D, int Start, int Size) Residual(int l, Tensor main, int start, int size, Dictionary<int, (Tensor D, int Start, int Size, Tensor Bound)> saved, Func<(Tensor D, int Start, int Size, Tensor Bound), Tensor> pick)
+    {
+        var step = stack.Steps[l];
+        if (!saved.TryGetValue(step.SkipFrom, out var entry)) return (main, start, size);
+        int channels = (int)clean.Inputs[l].shape[1];
+        var sum = Widen(main, start, size, channels) + step.Skip(Widen(pick(entry), entry.Start, entry.Size, (int)clean.Inputs[step.SkipFrom].shape[1]));
+        return (sum, 0, channels);
+    }
+
+    /// <summary><paramref name="slice"/> (channels [start, start + size)) placed in zeros <paramref name="channels"/> wide.</summary>
+    internal static Tensor Widen(Tensor slice, int start, int size, int channels)
+    {
+        if (start == 0 && size == channels) return slice;
+        var shape = slice.shape.ToArray();
+        shape[1] = channels;
+        var full = zeros(shape, slice.dtype, slice.device);
+        full.narrow(1, start, size).copy_(slice);
+        return full;
+    }
+
+    /// <summary>
     /// Carries the magnitude-raise bound through step l: |W| for linear maps, the window maximum for max-pooling, as is
     /// through ReLU (|relu(a + δ) − relu(a)| ≤ |δ|). It bounds |Δ| and the growth of every later sum's terms.
     /// </summary>
@@ -338,8 +385,8 @@ internal sealed class IncrementalDecision : IDisposable
         };
     }
 
-    /// <summary>Multiply-adds (or elementwise operations) per sample of step l with a perturbation <paramref name="width"/> channels wide.</summary>
-    private double Cost(int l, long width, out long widthAfter)
+    /// <summary>Multiply-adds (or elementwise operations) per sample of step l with a perturbation <paramref name="width"/> channels wide (<paramref name="shortcutPerturbed"/>: a residual sum whose block input is perturbed too).</summary>
+    private double Cost(int l, long width, bool shortcutPerturbed, out long widthAfter)
     {
         var step = stack.Steps[l];
         var input = clean.Inputs[l];
@@ -357,6 +404,9 @@ internal sealed class IncrementalDecision : IDisposable
             case StackStepKind.Flatten:
                 widthAfter = width * (long)perChannelIn;
                 return 0;
+            case StackStepKind.Residual when shortcutPerturbed:
+                widthAfter = output.shape[1];
+                return outElements * 2;
             default:
                 widthAfter = width;
                 return width * perChannelIn * 2;

@@ -23,6 +23,11 @@ internal enum StackStepKind
     Flatten,
     /// <summary>Dropout in eval mode: nothing happens.</summary>
     Identity,
+    /// <summary>
+    /// The end of a residual block: its main branch's output (this step's input) plus the block's input — the input of
+    /// step <see cref="StackStep.SkipFrom"/> — through <see cref="StackStep.Shortcut"/> (identity when null). Linear.
+    /// </summary>
+    Residual,
 }
 
 /// <summary>One layer of a <see cref="LayerStack"/>, with the float64 copies of its constants the float64 pass uses.</summary>
@@ -45,6 +50,14 @@ internal sealed class StackStep
     public long[] Stride { get; init; } = [1, 1];
     public long[] Padding { get; init; } = [0, 0];
     public long[] Dilation { get; init; } = [1, 1];
+    /// <summary>Residual: the step whose input is the block's input (the first step of the main branch).</summary>
+    public int SkipFrom { get; init; } = -1;
+    /// <summary>Residual: the map applied to the block's input before the sum (null: the input itself).</summary>
+    public SubsampleShortcut? Shortcut { get; init; }
+
+    /// <summary>Residual: what the block adds from <paramref name="blockInput"/> (the shortcut, exact: a selection and zeros).</summary>
+    public Tensor Skip(Tensor blockInput) => Shortcut is null ? blockInput : Shortcut.call(blockInput);
+
     /// <summary>ℓ∞→ℓ∞ operator norm of the layer's perturbation map (1 for ReLU, pooling, flatten).</summary>
     public double Norm { get; init; } = 1;
 
@@ -74,36 +87,107 @@ internal sealed class StackStep
 /// A network read as a flat stack of the layers the incremental evaluator can propagate a perturbation through —
 /// convolution (no groups, zero padding), batch norm (eval), linear, ReLU, max and average pooling, flatten(1) and
 /// dropout — in the order its forward runs them (<see cref="ILayerSequence"/>, nested sequences and torch
-/// <see cref="Sequential"/> containers inlined). A residual block, any other module, or a tensor that is not the weight
-/// or bias of one of these layers makes <see cref="TryCreate"/> refuse, and the caller keeps its other evaluators.
+/// <see cref="Sequential"/> containers inlined). A residual block (an <see cref="ILayerSequence"/> that adds its input,
+/// directly or through a <see cref="SubsampleShortcut"/>) becomes its main branch's steps followed by a
+/// <see cref="StackStepKind.Residual"/> step that names where the block began. Any other module, or a tensor that is not
+/// the weight or bias of one of these layers, makes <see cref="TryCreate"/> refuse, and the caller keeps its other
+/// evaluators.
 /// </summary>
 internal sealed class LayerStack : IDisposable
 {
-    private LayerStack(StackStep[] steps, (int Step, bool Bias)[] owners)
+    private LayerStack(StackStep[] steps, (int Step, bool Bias)[] owners, StackStep[]? prefix = null)
     {
         Steps = steps;
         Owners = owners;
+        Prefix = prefix ?? [];
     }
 
     public StackStep[] Steps { get; }
 
-    /// <summary>For each flippable tensor (FlipTarget order): the step it belongs to and whether it is that step's bias.</summary>
+    /// <summary>
+    /// For each flippable tensor (FlipTarget order): the step it belongs to and whether it is that step's bias; step −1
+    /// for a tensor of the <see cref="Prefix"/>.
+    /// </summary>
     public (int Step, bool Bias)[] Owners { get; }
+
+    /// <summary>
+    /// The layers before <see cref="Steps"/> when this stack is a <see cref="Suffix"/>: run (as the network runs them)
+    /// to make the stack's input, but not followed by the incremental pass.
+    /// </summary>
+    public StackStep[] Prefix { get; }
+
+    /// <summary>
+    /// The stack from step <paramref name="from"/> on — which must not cut a residual block — with the earlier steps
+    /// as its <see cref="Prefix"/> (their float64 copies released): what the incremental pass caches when the whole
+    /// stack's activations would not fit. This stack must not be used or disposed afterwards.
+    /// </summary>
+    public LayerStack Suffix(int from)
+    {
+        if (from == 0) return this;
+        if (Steps.Skip(from).Any(s => s.Kind == StackStepKind.Residual && s.SkipFrom < from)) throw new ArgumentException("the suffix would cut a residual block", nameof(from));
+        foreach (var s in Steps.Take(from)) Release(s);
+        var kept = Steps.Skip(from).Select(s => s.Kind != StackStepKind.Residual ? s
+            : new StackStep { Kind = s.Kind, Module = s.Module, SkipFrom = s.SkipFrom - from, Shortcut = s.Shortcut }).ToArray();
+        var owners = Owners.Select(o => o.Step < from ? (-1, o.Bias) : (o.Step - from, o.Bias)).ToArray();
+        return new LayerStack(kept, owners, Steps.Take(from).ToArray());
+    }
+
+    /// <summary>Whether a suffix may start at step <paramref name="from"/> (no residual block spans it).</summary>
+    public bool CanStartAt(int from) => !Steps.Skip(from).Any(s => s.Kind == StackStepKind.Residual && s.SkipFrom < from);
+
+    /// <summary>Runs the <see cref="Prefix"/> on <paramref name="x"/>, each layer as the network runs it.</summary>
+    public Tensor RunPrefix(Tensor x)
+    {
+        var entering = new List<Tensor>();
+        foreach (var step in Prefix)
+        {
+            entering.Add(x);
+            x = step.Kind == StackStepKind.Residual ? x + step.Skip(entering[step.SkipFrom]) : step.Module.call(x);
+        }
+        return x;
+    }
+
+    /// <summary>Whether step <paramref name="l"/>'s input is the input of some residual block (to be kept for its sum).</summary>
+    public bool StartsBlock(int l) => Steps.Any(s => s.Kind == StackStepKind.Residual && s.SkipFrom == l);
+
+    /// <summary>Whether the stack has residual blocks.</summary>
+    public bool HasBlocks => Steps.Any(s => s.Kind == StackStepKind.Residual);
+
+    /// <summary>
+    /// gains[j] for j in (from, Steps.Length]: a bound on the ℓ∞ gain from step <paramref name="from"/>'s output to step
+    /// j's input, from per-step bounds <paramref name="norm"/>: a product along a chain; through a residual block the
+    /// main branch's gain plus the shortcut's (1, a selection) when the perturbation entered before the block.
+    /// </summary>
+    public double[] Gains(int from, Func<StackStep, double> norm)
+    {
+        var gains = new double[Steps.Length + 1];
+        double g = 1;
+        var saved = new Dictionary<int, double>();
+        for (int j = from + 1; j < Steps.Length; j++)
+        {
+            gains[j] = g;
+            if (StartsBlock(j)) saved[j] = g;
+            var step = Steps[j];
+            g = step.Kind == StackStepKind.Residual ? g + saved.GetValueOrDefault(step.SkipFrom) : g * norm(step);
+        }
+        gains[Steps.Length] = g;
+        return gains;
+    }
 
     /// <summary>The stack of <paramref name="model"/> with each of <paramref name="names"/> mapped to its step, or null.</summary>
     public static LayerStack? TryCreate(nn.Module<Tensor, Tensor> model, IReadOnlyList<string> names)
     {
         if (model is not ILayerSequence { AddsInput: false } sequence) return null;
-        var modules = new List<nn.Module<Tensor, Tensor>>();
+        var modules = new List<(nn.Module<Tensor, Tensor> Module, int SkipFrom)>();
         if (!Expand(sequence.Layers, modules)) return null;
-        if (modules.Distinct(ReferenceEqualityComparer.Instance).Count() != modules.Count) return null;
+        if (modules.Select(m => m.Module).Distinct(ReferenceEqualityComparer.Instance).Count() != modules.Count) return null;
         var steps = new List<StackStep>();
         using (no_grad())
         {
-            foreach (var module in modules)
+            foreach (var (module, skipFrom) in modules)
             {
                 using var scope = NewDisposeScope();
-                var step = Describe(module);
+                var step = skipFrom >= 0 ? Block(module, skipFrom) : Describe(module);
                 if (step is not null) Keep(step);
                 if (step is null)
                 {
@@ -130,7 +214,11 @@ internal sealed class LayerStack : IDisposable
         return new LayerStack(steps.ToArray(), owners);
     }
 
-    private static bool Expand(IEnumerable<nn.Module<Tensor, Tensor>> layers, List<nn.Module<Tensor, Tensor>> into)
+    /// <summary>
+    /// Inlines nested sequences into <paramref name="into"/>; a residual block adds its main branch, then itself with
+    /// the index of its first step (SkipFrom; −1 for every other entry). An empty main branch is refused.
+    /// </summary>
+    private static bool Expand(IEnumerable<nn.Module<Tensor, Tensor>> layers, List<(nn.Module<Tensor, Tensor>, int)> into)
     {
         foreach (var layer in layers)
         {
@@ -139,19 +227,28 @@ internal sealed class LayerStack : IDisposable
                 case ILayerSequence { AddsInput: false } inner:
                     if (!Expand(inner.Layers, into)) return false;
                     break;
-                case ILayerSequence:
-                    return false; // a residual block: not a stack
+                case ILayerSequence block:
+                    int first = into.Count;
+                    if (!Expand(block.Layers, into) || into.Count == first) return false;
+                    into.Add((layer, first));
+                    break;
                 case Sequential seq:
                     var children = seq.children().Select(c => c as nn.Module<Tensor, Tensor>).ToList();
                     if (children.Any(c => c is null) || !Expand(children!, into)) return false;
                     break;
                 default:
-                    into.Add(layer);
+                    into.Add((layer, -1));
                     break;
             }
         }
         return true;
     }
+
+    /// <summary>The sum that ends residual block <paramref name="module"/>, whose main branch starts at step <paramref name="skipFrom"/>.</summary>
+    private static StackStep Block(nn.Module<Tensor, Tensor> module, int skipFrom) => new()
+    {
+        Kind = StackStepKind.Residual, Module = module, SkipFrom = skipFrom, Shortcut = ((ILayerSequence)module).Shortcut,
+    };
 
     private static StackStep? Describe(nn.Module<Tensor, Tensor> module)
     {

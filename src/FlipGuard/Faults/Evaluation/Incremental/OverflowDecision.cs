@@ -33,8 +33,11 @@ internal sealed class OverflowDecision
     private readonly int[] rowBlocks;
     /// <summary>Per convolution or linear step: its weight's sign indicators in float64 (W &gt; 0, W &lt; 0, W = 0, all ones), made when first needed.</summary>
     private readonly Tensor[]?[] indicators;
-    /// <summary>denseTail[l]: steps l… are linear layers joined by ReLU, flatten or dropout, at least one linear (a NaN entering step l makes every logit NaN).</summary>
-    private readonly bool[] denseTail;
+    /// <summary>
+    /// reachesAll[l]: a NaN anywhere in step l's input makes every logit NaN — step l is linear (every output sums
+    /// the NaN), or it passes a NaN at any input position to some output (<see cref="Covers"/>) and reachesAll[l + 1].
+    /// </summary>
+    private readonly bool[] reachesAll;
     private readonly bool[] worthwhile;
     /// <summary>Per step: <see cref="StackActivations.TermPeak"/> as a tensor, made when first needed.</summary>
     private readonly Tensor?[] termPeak;
@@ -46,7 +49,6 @@ internal sealed class OverflowDecision
         gamma = Enumerable.Range(0, k).Select(l => FloatRounding.Gamma(StackActivations.Terms(stack.Steps[l], clean.Inputs[l]))).ToArray();
         indicators = new Tensor[]?[k];
         termPeak = new Tensor?[k];
-        denseTail = new bool[k + 1];
         worthwhile = new bool[k];
         // Cost per sample in multiply-adds (or elementwise operations): torch's forward against this pass, whose sums take
         // about nine products each (value, magnitude, error, special-value counts) and its other steps about twenty
@@ -68,19 +70,14 @@ internal sealed class OverflowDecision
                 else
                 {
                     if (stack.Steps[j].Kind == StackStepKind.Flatten) width *= perChannel;
+                    if (stack.Steps[j].Kind == StackStepKind.Residual && stack.Steps[j].SkipFrom > l) width = clean.Inputs[j + 1].shape[1];
                     cost += 20 * width * (stack.Steps[j].Kind == StackStepKind.Flatten ? 1 : perChannel);
                 }
             }
             worthwhile[l] = cost < forward;
         }
-        bool linearAhead = false, dense = true;
-        for (int l = k - 1; l >= 0; l--)
-        {
-            var kind = stack.Steps[l].Kind;
-            dense &= kind is StackStepKind.Linear or StackStepKind.Relu or StackStepKind.Identity or StackStepKind.Flatten;
-            linearAhead |= kind == StackStepKind.Linear;
-            denseTail[l] = dense && linearAhead;
-        }
+        reachesAll = new bool[k + 1];
+        for (int l = k - 1; l >= 0; l--) reachesAll[l] = stack.Steps[l].Kind == StackStepKind.Linear || (reachesAll[l + 1] && Covers(l));
         rowBlocks = new int[k];
         for (int l = 0; l < k; l++)
         {
@@ -90,7 +87,24 @@ internal sealed class OverflowDecision
     }
 
     /// <summary>Whether this pass is cheaper than torch's forward for changes of the target's tensor <paramref name="tensor"/>.</summary>
-    public bool Worthwhile(int tensor) => worthwhile[stack.Owners[tensor].Step];
+    public bool Worthwhile(int tensor) => stack.Owners[tensor].Step >= 0 && worthwhile[stack.Owners[tensor].Step];
+
+    /// <summary>
+    /// Whether a NaN can retire rows soon after tensor <paramref name="tensor"/>'s step: one of the next two sums is
+    /// followed by steps from which every NaN reaches every logit (the static cost model, which charges the whole
+    /// rest of the stack, does not know that most exponent-MSB flips end there).
+    /// </summary>
+    public bool RetiresEarly(int tensor)
+    {
+        int at = stack.Owners[tensor].Step, sums = 0;
+        for (int l = at + 1; l < stack.Steps.Length && sums < 2; l++)
+        {
+            if (stack.Steps[l].Kind is not (StackStepKind.Convolution or StackStepKind.Linear)) continue;
+            sums++;
+            if (reachesAll[l + 1]) return true;
+        }
+        return false;
+    }
 
     /// <summary>Samples this pass has decided so far.</summary>
     public long Decided { get; private set; }
@@ -118,11 +132,15 @@ internal sealed class OverflowDecision
                 var position = arange(block.Length, ScalarType.Int64, rowIndex.device);
                 var bad = zeros(block.Length, dtype: ScalarType.Bool, device: rowIndex.device);
                 var (p, e, start, size) = Initial(at, bias, index, newValue, delta, rowIndex, ref bad);
+                var saved = new Dictionary<int, State>(); // what entered each residual block the perturbation reached
                 for (int l = at + 1; l <= stack.Steps.Length; l++)
                 {
-                    if (!Retire(l, ref p, ref e, ref rowIndex, ref position, ref bad, outcome)) break;
+                    if (!Retire(l, ref p, ref e, ref rowIndex, ref position, ref bad, outcome, saved)) break;
                     if (l == stack.Steps.Length) break;
-                    (p, e, start, size) = Propagate(l, p, e, start, size, rowIndex, ref bad);
+                    if (stack.StartsBlock(l)) saved[l] = new State(p, e, start, size);
+                    (p, e, start, size) = stack.Steps[l].Kind == StackStepKind.Residual
+                        ? Residual(l, p, e, start, size, rowIndex, saved, ref bad)
+                        : Propagate(l, p, e, start, size, rowIndex, ref bad);
                 }
                 if (rowIndex.shape[0] > 0)
                 {
@@ -153,15 +171,15 @@ internal sealed class OverflowDecision
     }
 
     /// <summary>
-    /// Drops the rows that are settled before step <paramref name="l"/>: uncertain ones (outcome −1), and, where the
-    /// rest of the stack is dense (linear layers joined by ReLU), those with a NaN — it reaches every unit of the next
-    /// linear layer, so every logit is NaN and the prediction is class 0. Returns whether any row is left.
+    /// Drops the rows that are settled before step <paramref name="l"/>: uncertain ones (outcome −1), and, where a NaN
+    /// anywhere reaches every logit (reachesAll), those with a NaN: the prediction is class 0. Returns whether any row
+    /// is left.
     /// </summary>
-    private bool Retire(int l, ref Tensor p, ref Tensor e, ref Tensor rowIndex, ref Tensor position, ref Tensor bad, int[] outcome)
+    private bool Retire(int l, ref Tensor p, ref Tensor e, ref Tensor rowIndex, ref Tensor position, ref Tensor bad, int[] outcome, Dictionary<int, State> saved)
     {
         var settled = bad;
         Tensor? nan = null;
-        if (denseTail[l] && p.isnan().any().item<bool>())
+        if (reachesAll[l] && p.isnan().any().item<bool>())
         {
             nan = p.isnan().flatten(1).any(1).logical_and(bad.logical_not());
             settled = settled.logical_or(nan);
@@ -171,7 +189,89 @@ internal sealed class OverflowDecision
             foreach (long r in position.masked_select(nan).cpu().data<long>().ToArray()) outcome[r] = 0;
         var keep = settled.logical_not().nonzero().squeeze(1);
         (p, e, rowIndex, position, bad) = (p.index_select(0, keep), e.index_select(0, keep), rowIndex.index_select(0, keep), position.index_select(0, keep), bad.index_select(0, keep));
+        foreach (var (step, state) in saved.ToList())
+            saved[step] = state with { P = state.P.index_select(0, keep), E = state.E.expand_as(state.P).index_select(0, keep) };
         return keep.shape[0] > 0;
+    }
+
+    /// <summary>The pass's state at one step: value and error of channels [Start, Start + Size) of each row.</summary>
+    private readonly record struct State(Tensor P, Tensor E, int Start, int Size);
+
+    /// <summary>
+    /// The sum that ends a residual block: main + shortcut(block input), one float32 addition per element. With a
+    /// perturbed block input (<paramref name="saved"/>) both operands are carried at full width, else the shortcut is
+    /// the clean cached value and only the perturbed channels are computed. ∞ + finite is ∞, ∞ − ∞ and NaN give NaN;
+    /// a finite sum near float32's limit is classified like any other.
+    /// </summary>
+    private (Tensor, Tensor, int, int) Residual(int l, Tensor p, Tensor e, int start, int size, Tensor rows, Dictionary<int, State> saved, ref Tensor bad)
+    {
+        var step = stack.Steps[l];
+        e = e.expand_as(p);
+        Tensor a = p, ea = e, b, eb;
+        if (saved.TryGetValue(step.SkipFrom, out var entry))
+        {
+            int channels = (int)clean.Inputs[l].shape[1];
+            a = WithClean(l, p, start, size, rows);
+            ea = IncrementalDecision.Widen(e, start, size, channels);
+            b = step.Skip(WithClean(step.SkipFrom, entry.P, entry.Start, entry.Size, rows));
+            eb = step.Skip(IncrementalDecision.Widen(entry.E.expand_as(entry.P), entry.Start, entry.Size, (int)clean.Inputs[step.SkipFrom].shape[1]));
+            (start, size) = (0, channels);
+        }
+        else
+        {
+            b = step.Skip(clean.Inputs[step.SkipFrom].index_select(0, rows)).narrow(1, start, size).to_type(ScalarType.Float64);
+            eb = zeros_like(b);
+        }
+        var finiteA = a.isfinite();
+        var finiteB = b.isfinite();
+        var terms = (a.abs() + ea).masked_fill(finiteA.logical_not(), 0) + (b.abs() + eb).masked_fill(finiteB.logical_not(), 0);
+        var v = where(finiteA, a, 0) + where(finiteB, b, 0);
+        var deviation = ea.masked_fill(finiteA.logical_not(), 0) + eb.masked_fill(finiteB.logical_not(), 0) + 1e-12 * terms;
+        double g = gamma[l];
+        var special = finiteA.logical_and(finiteB).logical_not();
+        if (!special.any().item<bool>())
+        {
+            var (q, f) = Float32Outcome.Classify(v, deviation, terms, terms, g, ref bad);
+            return (q, f, start, size);
+        }
+        var plus = a.eq(double.PositiveInfinity).logical_or(b.eq(double.PositiveInfinity));
+        var minus = a.eq(double.NegativeInfinity).logical_or(b.eq(double.NegativeInfinity));
+        var nan = a.isnan().logical_or(b.isnan()).logical_or(plus.logical_and(minus));
+        var (sq, sf) = Float32Outcome.Special(v, deviation, terms, g, nan, plus, minus, ref bad);
+        return (sq, sf, start, size);
+    }
+
+    /// <summary>Channels [start, start + size) of step l's input replaced by <paramref name="p"/>, the others clean, in float64.</summary>
+    private Tensor WithClean(int l, Tensor p, int start, int size, Tensor rows)
+    {
+        var full = clean.Inputs[l].index_select(0, rows).to_type(ScalarType.Float64);
+        if (start == 0 && size == full.shape[1]) return p;
+        full.narrow(1, start, size).copy_(p);
+        return full;
+    }
+
+    /// <summary>
+    /// Whether a NaN at any input element of step l gives a NaN in some output element. Element-wise steps, sums and
+    /// reshapes do; a convolution or pooling does when every input position lies in some window, which a probe finds
+    /// out: one NaN per position, all positions as a batch, through the step's window geometry (a convolution's with a
+    /// kernel of ones: which products its real weights make is irrelevant, NaN·w is NaN). Maps over 4,096 positions
+    /// are not probed (treated as not covering).
+    /// </summary>
+    private bool Covers(int l)
+    {
+        var step = stack.Steps[l];
+        if (step.Kind is not (StackStepKind.Convolution or StackStepKind.MaxPool or StackStepKind.AveragePool)) return true;
+        var input = clean.Inputs[l];
+        if (input.dim() != 4 || input.shape[2] * input.shape[3] > 4096) return false;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long h = input.shape[2], w = input.shape[3];
+        var probe = eye(h * w, dtype: ScalarType.Float32, device: input.device).view(h * w, 1, h, w);
+        probe = probe.masked_fill(probe.gt(0), float.NaN);
+        var y = step.Kind == StackStepKind.Convolution
+            ? nn.functional.conv2d(probe, ones(1, 1, step.Weight!.shape[2], step.Weight.shape[3], dtype: ScalarType.Float32, device: input.device), null, step.Stride, step.Padding, step.Dilation)
+            : step.Module.call(probe);
+        return y.isnan().flatten(1).any(1).all().item<bool>();
     }
 
     /// <summary>Multiply-adds per sample of step l (a convolution or linear layer) fed <paramref name="width"/> input channels; null for other steps.</summary>

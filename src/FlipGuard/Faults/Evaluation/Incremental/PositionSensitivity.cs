@@ -10,7 +10,7 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// per-layer bound assumes the largest input at every position and the worst position's gain; on sparse feature maps
 /// this one is several times smaller, so far fewer samples are left to recompute. It applies to a convolution followed
 /// by optional ReLU, one max-pooling, and then only layers whose bound map is linear (linear, convolution, batch norm,
-/// average pooling, ReLU, flatten) — LeNet-5's second convolution, for instance.
+/// average pooling, ReLU, flatten; no residual sums) — LeNet-5's second convolution, for instance.
 /// </summary>
 internal static class PositionSensitivity
 {
@@ -29,7 +29,7 @@ internal static class PositionSensitivity
         while (pool < steps.Length && steps[pool].Kind is StackStepKind.Relu or StackStepKind.Identity) pool++;
         if (pool >= steps.Length || steps[pool].Kind != StackStepKind.MaxPool) return null;
         for (int l = pool + 1; l < steps.Length; l++)
-            if (steps[l].Kind == StackStepKind.MaxPool) return null;
+            if (steps[l].Kind is StackStepKind.MaxPool or StackStepKind.Residual) return null;
         var weight = steps[at].Weight!;
         long n = clean.Inputs[0].shape[0], weights = weight.numel();
         if (n * weights > MaxEntries) return null;

@@ -7,7 +7,10 @@ namespace FlipGuard.Faults.Evaluation.Incremental;
 /// layer (what the naive path computes there, bit for bit: the same layers run on the same chunks), the logits, and,
 /// per sample, two float64 magnitude bounds from the |W| pass (|x| in, |W| and |bias| in every layer): at the logits
 /// (what float32 rounding error scales with) and the largest anywhere (what decides whether a float32 sum could
-/// overflow). Also Σγₙ over the stack's layers, the rounding factor of <see cref="FloatRounding"/> summed.
+/// overflow). Also Σγₙ over the stack's layers, the rounding factor of <see cref="FloatRounding"/> summed. For a
+/// <see cref="LayerStack.Suffix"/> the bounds start at its input, the prefix's float32 output taken as exact: the flips
+/// the pass decides are all in the suffix, where that output is what the naive path's perturbed forward starts from
+/// too, so only the rounding from there on separates the two.
 /// </summary>
 internal sealed class StackActivations : IDisposable
 {
@@ -78,7 +81,7 @@ internal sealed class StackActivations : IDisposable
         for (int l = 0; l < k; l++)
         {
             if (stack.Steps[l].Kind == StackStepKind.Relu) deadSlack[l] = new double[n];
-            if (stack.Steps[l].Kind is StackStepKind.Convolution or StackStepKind.Linear or StackStepKind.BatchNorm or StackStepKind.AveragePool) termPeak[l] = new double[n];
+            if (stack.Steps[l].Kind is StackStepKind.Convolution or StackStepKind.Linear or StackStepKind.BatchNorm or StackStepKind.AveragePool or StackStepKind.Residual) termPeak[l] = new double[n];
         }
         // The float32 forward on the naive path's chunks: what the naive pass computes, layer by layer.
         for (int start = 0; start < n; start += chunk)
@@ -86,6 +89,7 @@ internal sealed class StackActivations : IDisposable
             using var scope = NewDisposeScope();
             int len = Math.Min(chunk, n - start);
             var x = images.narrow(0, start, len);
+            if (stack.Prefix.Length > 0) x = stack.RunPrefix(x);
             for (int l = 0; l <= k; l++)
             {
                 if (inputs[l] is null)
@@ -96,7 +100,8 @@ internal sealed class StackActivations : IDisposable
                 }
                 inputs[l]!.narrow(0, start, len).copy_(x);
                 if (l == k) break;
-                var y = stack.Steps[l].Module.call(x);
+                var step = stack.Steps[l];
+                var y = step.Kind == StackStepKind.Residual ? x + step.Skip(inputs[step.SkipFrom]!.narrow(0, start, len)) : step.Module.call(x);
                 if (l > 0) x.Dispose(); // each layer's output once it is cached (a VGG chunk's outputs would take gigabytes)
                 x = y;
             }
@@ -113,13 +118,32 @@ internal sealed class StackActivations : IDisposable
                 em = zeros_like(m).DetachFromDisposeScope();
                 peakChunk = m.flatten(1).amax(1).DetachFromDisposeScope();
             }
+            // Each residual block's input bounds (m, e, em), kept for the sum that ends the block.
+            var saved = new Dictionary<int, Tensor[]>();
             for (int l = 0; l < k; l++)
             {
                 Tensor[] next;
+                if (stack.StartsBlock(l)) saved[l] = [m.alias().DetachFromDisposeScope(), e.alias().DetachFromDisposeScope(), em.alias().DetachFromDisposeScope()];
                 using (var layerScope = NewDisposeScope())
                 {
                     var step = stack.Steps[l];
                     var x = inputs[l]!.narrow(0, start, len);
+                    if (step.Kind == StackStepKind.Residual)
+                    {
+                        // main + shortcut(block input): one float32 addition per element; every bound adds.
+                        var from = saved[step.SkipFrom];
+                        var added = step.Skip(inputs[step.SkipFrom]!.narrow(0, start, len)).abs().to_type(ScalarType.Float64);
+                        var sum = x.abs().to_type(ScalarType.Float64) + added;
+                        sum.flatten(1).amax(1).cpu().data<double>().CopyTo(termPeak[l]!.AsSpan(start, len));
+                        double g2 = FloatRounding.Gamma(2);
+                        var blockM = m + step.Skip(from[0]);
+                        var pr = peakChunk.maximum(sum.flatten(1).amax(1)).maximum(blockM.flatten(1).amax(1));
+                        next = [blockM.alias(), (e + step.Skip(from[1]) + g2 * sum).alias(), (em + step.Skip(from[2]) + g2 * sum).alias(), pr.alias()];
+                        foreach (var t in next) t.DetachFromDisposeScope();
+                        foreach (var t in new[] { m, e, em, peakChunk }) t.Dispose();
+                        (m, e, em, peakChunk) = (next[0], next[1], next[2], next[3]);
+                        continue;
+                    }
                     var terms = ActualTerms(step, x.abs().to_type(ScalarType.Float64));
                     if (terms is not null) terms.flatten(1).amax(1).cpu().data<double>().CopyTo(termPeak[l]!.AsSpan(start, len));
                     var p = terms is null ? peakChunk.alias() : peakChunk.maximum(terms.flatten(1).amax(1));
@@ -146,6 +170,7 @@ internal sealed class StackActivations : IDisposable
                 foreach (var t in new[] { m, e, em, peakChunk }) t.Dispose();
                 (m, e, em, peakChunk) = (next[0], next[1], next[2], next[3]);
             }
+            foreach (var set in saved.Values) foreach (var t in set) t.Dispose();
             using (var last = NewDisposeScope())
             {
                 m.amax(1).cpu().data<double>().CopyTo(outputMagnitude.AsSpan(start, len));
@@ -216,6 +241,7 @@ internal sealed class StackActivations : IDisposable
         StackStepKind.Linear => (int)step.Weight!.shape[1] + 1,
         StackStepKind.BatchNorm => 8,
         StackStepKind.AveragePool => (int)(input.shape[2] * input.shape[3]) + 1,
+        StackStepKind.Residual => 2,
         _ => 0,
     };
 
