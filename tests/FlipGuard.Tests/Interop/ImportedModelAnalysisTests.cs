@@ -41,7 +41,7 @@ public class ImportedModelAnalysisTests
             using var naive = new NaiveFlipEvaluator(target, data.Test.Images, data.Test.Labels);
             using (fast)
             {
-                Assert.Equal("fast-linear-tail+certified-skip", name); // an imported CNN with a dense head: the head by the chain, the convolutions by certified skip
+                Assert.Equal("fast-linear-tail+certified-skip+incremental", name); // an imported CNN with a dense head: the head by the chain, the convolutions by certified skip and the incremental pass
                 var sites = FlipSites.Create(target, BitSelection.Parse("30,31,22"), ParameterSelection.Parse("sample:80"), seed: 0);
                 var changes = Enumerable.Range(0, (int)sites.Count).Select(o => sites.Change(o)).ToArray();
                 var a = new long[changes.Length];
