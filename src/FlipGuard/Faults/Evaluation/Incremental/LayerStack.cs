@@ -100,7 +100,12 @@ internal sealed class LayerStack : IDisposable
         Steps = steps;
         Owners = owners;
         Prefix = prefix ?? [];
+        blockStarts = new bool[steps.Length];
+        foreach (var s in steps) if (s.Kind == StackStepKind.Residual) blockStarts[s.SkipFrom] = true;
     }
+
+    /// <summary>blockStarts[l]: step l's input is some residual block's input (asked at every step of every flip).</summary>
+    private readonly bool[] blockStarts;
 
     public StackStep[] Steps { get; }
 
@@ -124,7 +129,7 @@ internal sealed class LayerStack : IDisposable
     public LayerStack Suffix(int from)
     {
         if (from == 0) return this;
-        if (Steps.Skip(from).Any(s => s.Kind == StackStepKind.Residual && s.SkipFrom < from)) throw new ArgumentException("the suffix would cut a residual block", nameof(from));
+        if (!CanStartAt(from)) throw new ArgumentException("the suffix would cut a residual block", nameof(from));
         foreach (var s in Steps.Take(from)) Release(s);
         var kept = Steps.Skip(from).Select(s => s.Kind != StackStepKind.Residual ? s
             : new StackStep { Kind = s.Kind, Module = s.Module, SkipFrom = s.SkipFrom - from, Shortcut = s.Shortcut }).ToArray();
@@ -148,10 +153,7 @@ internal sealed class LayerStack : IDisposable
     }
 
     /// <summary>Whether step <paramref name="l"/>'s input is the input of some residual block (to be kept for its sum).</summary>
-    public bool StartsBlock(int l) => Steps.Any(s => s.Kind == StackStepKind.Residual && s.SkipFrom == l);
-
-    /// <summary>Whether the stack has residual blocks.</summary>
-    public bool HasBlocks => Steps.Any(s => s.Kind == StackStepKind.Residual);
+    public bool StartsBlock(int l) => blockStarts[l];
 
     /// <summary>
     /// gains[j] for j in (from, Steps.Length]: a bound on the ℓ∞ gain from step <paramref name="from"/>'s output to step
