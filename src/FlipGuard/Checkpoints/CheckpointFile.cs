@@ -57,6 +57,7 @@ public static class CheckpointFile
             Tensors = entries,
             CreatedUtc = metadata.CreatedUtc == default ? DateTimeOffset.UtcNow : metadata.CreatedUtc,
         };
+        stored = stored with { HeaderSha256 = CheckpointHeaderCheck.HeaderHash(stored) };
         byte[] header = JsonSerializer.SerializeToUtf8Bytes(stored, JsonOptions);
         AtomicFile.Write(path, fs =>
         {
@@ -83,7 +84,10 @@ public static class CheckpointFile
     {
         TorchRuntime.EnsureInitialized();
         var meta = ReadHeader(path, out long dataStart);
-        byte[] data = new byte[meta.Tensors.Sum(t => t.Length)];
+        long total = meta.Tensors.Sum(t => t.Length);
+        if (total > Array.MaxLength)
+            throw new FlipGuardException($"{path}: the weights take {total:N0} bytes; this build loads checkpoints of up to {Array.MaxLength:N0} bytes");
+        byte[] data = new byte[total];
         using (var fs = File.OpenRead(path))
         {
             fs.Seek(dataStart, SeekOrigin.Begin);
@@ -118,8 +122,10 @@ public static class CheckpointFile
         if (!File.Exists(path)) throw new FlipGuardException($"{path}: checkpoint not found");
         using var fs = File.OpenRead(path);
         Span<byte> head = stackalloc byte[12];
-        if (fs.Read(head) != 12 || !head[..8].SequenceEqual(Magic))
+        int got = fs.ReadAtLeast(head, 12, throwOnEndOfStream: false);
+        if (!head[..Math.Min(got, 8)].SequenceEqual(Magic.AsSpan(0, Math.Min(got, 8))) || got == 0)
             throw new FlipGuardException($"{path}: not a FlipGuard checkpoint (bad magic bytes)");
+        if (got < 12) throw new FlipGuardException($"{path}: checkpoint is truncated ({got} bytes, shorter than its 12-byte preamble)");
         int headerLength = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
         if (headerLength <= 0 || headerLength > MaxHeaderBytes || 12L + headerLength > fs.Length)
             throw new FlipGuardException($"{path}: checkpoint header is corrupt or the file is truncated");
@@ -127,17 +133,16 @@ public static class CheckpointFile
         fs.ReadExactly(header);
         CheckpointMetadata? meta;
         try { meta = JsonSerializer.Deserialize<CheckpointMetadata>(header, JsonOptions); }
-        catch (JsonException e) { throw new FlipGuardException($"{path}: checkpoint header is not valid JSON ({e.Message.Split('\n')[0]})"); }
-        if (meta is null || meta.Model is null) throw new FlipGuardException($"{path}: checkpoint header lacks the model description");
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException or OverflowException)
+        { throw new FlipGuardException($"{path}: checkpoint header is not valid ({e.Message.Split('\n')[0]})"); }
+        if (meta is null) throw new FlipGuardException($"{path}: checkpoint header is null");
         if (meta.FormatVersion != CurrentFormatVersion)
             throw new FlipGuardException($"{path}: checkpoint format {meta.FormatVersion} is not supported by this FlipGuard (reads format {CurrentFormatVersion})");
+        CheckpointHeaderCheck.Validate(path, meta);
+        if (meta.HeaderHashed && CheckpointHeaderCheck.HeaderHash(meta) != meta.HeaderSha256)
+            throw new FlipGuardException($"{path}: the header's SHA-256 does not match its fields (normalisation, model or recipe modified, or the file is corrupt)");
         dataStart = 12L + headerLength;
-        long expected = 0;
-        foreach (var t in meta.Tensors)
-        {
-            if (t.Offset != expected || t.Length < 0) throw new FlipGuardException($"{path}: tensor table is inconsistent at {t.Name}");
-            expected += t.Length;
-        }
+        long expected = meta.Tensors.Sum(t => t.Length);
         if (fs.Length != dataStart + expected)
             throw new FlipGuardException($"{path}: checkpoint is {(fs.Length < dataStart + expected ? "truncated" : "longer than its header says")} ({fs.Length} bytes, expected {dataStart + expected})");
         return meta;

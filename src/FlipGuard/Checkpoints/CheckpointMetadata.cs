@@ -38,4 +38,14 @@ public sealed record CheckpointMetadata
     public IReadOnlyList<TensorEntry> Tensors { get; init; } = [];
     /// <summary>When the file was written.</summary>
     public DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>
+    /// Lower-case hex SHA-256 of this header (<see cref="CheckpointHeaderCheck.HeaderHash"/>), so that an edited
+    /// normalisation, input shape or recipe is refused like edited weights; empty in checkpoints written before it existed.
+    /// </summary>
+    public string HeaderSha256 { get; init; } = "";
+
+    /// <summary>True when the header carries its own hash (and loading verified it); false for older checkpoints,
+    /// whose header fields only the range checks stand behind.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HeaderHashed => HeaderSha256.Length > 0;
 }
