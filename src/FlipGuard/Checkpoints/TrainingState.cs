@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FlipGuard.Core;
 using FlipGuard.Models;
 using FlipGuard.Training;
@@ -29,12 +31,16 @@ public sealed class TrainingState : ITrainingSnapshots
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
         CheckpointFile.Save(Path.Combine(tmp, "model.fgc"), model, new CheckpointMetadata { Model = spec, Training = config });
-        AtomicFile.Write(Path.Combine(tmp, "optimizer.bin"), fs =>
+        byte[] optimizerBytes;
+        using (var buffer = new MemoryStream())
         {
-            using var w = new BinaryWriter(fs, new UTF8Encoding(false, true), leaveOpen: true);
-            optimizer.save_state_dict(w);
-        });
-        AtomicFile.WriteText(Path.Combine(tmp, "history.json"), JsonSerializer.Serialize(new Snapshot(config, history.ToList()), CheckpointFile.JsonOptions));
+            using (var w = new BinaryWriter(buffer, new UTF8Encoding(false, true), leaveOpen: true)) optimizer.save_state_dict(w);
+            optimizerBytes = buffer.ToArray();
+        }
+        AtomicFile.Write(Path.Combine(tmp, "optimizer.bin"), optimizerBytes);
+        var snapshot = new Snapshot(config, history.ToList(), Hash(optimizerBytes));
+        snapshot = snapshot with { Sha256 = snapshot.ComputeHash() };
+        AtomicFile.WriteText(Path.Combine(tmp, "history.json"), JsonSerializer.Serialize(snapshot, CheckpointFile.JsonOptions));
         if (Directory.Exists(final)) Directory.Delete(final, true);
         Directory.Move(tmp, final);
         FolderFlush.Flush(directory); // the folder rename is the commit: make it durable like a file's
@@ -52,21 +58,31 @@ public sealed class TrainingState : ITrainingSnapshots
         if (!Directory.Exists(directory)) return null;
         string? latest = Directory.GetDirectories(directory, "epoch-*").Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).LastOrDefault();
         if (latest is null) return null;
-        Snapshot snap;
-        try { snap = JsonSerializer.Deserialize<Snapshot>(File.ReadAllText(Path.Combine(latest, "history.json")), CheckpointFile.JsonOptions)!; }
-        catch (Exception e) when (e is JsonException or IOException) { throw new FlipGuardException($"{latest}: resume state is damaged ({e.Message.Split('\n')[0]}); delete it to start afresh"); }
-        if (snap.Config != config with { Epochs = snap.Config.Epochs })
-            throw new FlipGuardException($"{directory}: resume state was made with a different training recipe; delete it or use the original options");
+        var snap = ReadSnapshot(latest);
+        string? changed = ChangedField(snap.Config, config);
+        if (changed is not null)
+            throw new FlipGuardException($"{directory}: resume state was made with a different training recipe ({changed}); rerun with the original options, or delete the folder to start afresh");
+        string optimizerPath = Path.Combine(latest, "optimizer.bin");
+        byte[] optimizerBytes = ReadState(latest, optimizerPath);
+        if (Hash(optimizerBytes) != snap.OptimizerSha256)
+            throw new FlipGuardException($"{optimizerPath}: the optimiser state does not match its SHA-256 (damaged); delete {directory} to start afresh");
         var (_, saved) = CheckpointFile.Load(Path.Combine(latest, "model.fgc"));
+        using (saved)
         using (no_grad())
         {
             var target = model.state_dict();
-            foreach (var (name, t) in saved.state_dict()) target[name].copy_(t);
+            var source = saved.state_dict();
+            foreach (var (name, t) in target)
+                if (!source.TryGetValue(name, out var s) || !s.shape.SequenceEqual(t.shape))
+                    throw new FlipGuardException($"{latest}: the saved model does not fit this run's model (tensor {name}); delete {directory} to start afresh");
+            foreach (var (name, t) in source) target[name].copy_(t);
         }
-        saved.Dispose();
-        using (var fs = File.OpenRead(Path.Combine(latest, "optimizer.bin")))
-        using (var r = new BinaryReader(fs))
-            optimizer.load_state_dict(r);
+        using (var r = new BinaryReader(new MemoryStream(optimizerBytes)))
+        {
+            try { optimizer.load_state_dict(r); }
+            catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException or FormatException)
+            { throw new FlipGuardException($"{optimizerPath}: the optimiser state does not fit this run's optimiser ({e.Message.Split('\n')[0]}); delete {directory} to start afresh"); }
+        }
         return snap.History;
     }
 
@@ -76,5 +92,46 @@ public sealed class TrainingState : ITrainingSnapshots
         if (Directory.Exists(directory)) Directory.Delete(directory, true);
     }
 
-    private sealed record Snapshot(TrainingConfig Config, List<EpochRecord> History);
+    private Snapshot ReadSnapshot(string latest)
+    {
+        string path = Path.Combine(latest, "history.json");
+        Snapshot? snap;
+        try { snap = JsonSerializer.Deserialize<Snapshot>(ReadState(latest, path), CheckpointFile.JsonOptions); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException or FormatException)
+        { throw new FlipGuardException($"{path}: resume state is damaged ({e.Message.Split('\n')[0]}); delete {directory} to start afresh"); }
+        if (snap?.Config is null || snap.History is null || snap.OptimizerSha256 is null || snap.Sha256 is null || snap.History.Any(h => h is null))
+            throw new FlipGuardException($"{path}: resume state is incomplete; delete {directory} to start afresh");
+        if (snap.Sha256 != snap.ComputeHash())
+            throw new FlipGuardException($"{path}: resume state does not match its SHA-256 (damaged or edited); delete {directory} to start afresh");
+        return snap;
+    }
+
+    private byte[] ReadState(string latest, string path)
+    {
+        if (!File.Exists(path)) throw new FlipGuardException($"{path}: resume state is incomplete (file missing); delete {directory} to start afresh");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>The first field (by its command-line name) in which two recipes differ, or null when they are equal.</summary>
+    private static string? ChangedField(TrainingConfig saved, TrainingConfig now)
+    {
+        if (saved == now) return null;
+        var a = JsonNode.Parse(TrainingConfigJson.Canonical(saved))!.AsObject();
+        var b = JsonNode.Parse(TrainingConfigJson.Canonical(now))!.AsObject();
+        foreach (string key in a.Select(p => p.Key).Union(b.Select(p => p.Key)))
+        {
+            string x = a[key]?.ToJsonString() ?? "null", y = b[key]?.ToJsonString() ?? "null";
+            if (x != y) return $"{key}: saved {x}, now {y}";
+        }
+        return "a setting that the recipe's JSON does not show";
+    }
+
+    private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private sealed record Snapshot(TrainingConfig Config, List<EpochRecord> History, string OptimizerSha256)
+    {
+        public string Sha256 { get; init; } = "";
+
+        public string ComputeHash() => Hash(JsonSerializer.SerializeToUtf8Bytes(this with { Sha256 = "" }, CheckpointFile.JsonOptions));
+    }
 }
