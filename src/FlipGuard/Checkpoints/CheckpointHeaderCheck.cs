@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using FlipGuard.Core;
+using FlipGuard.Data;
 using FlipGuard.Models;
 using FlipGuard.Models.Zoo;
 
@@ -16,14 +17,8 @@ namespace FlipGuard.Checkpoints;
 /// </summary>
 public static class CheckpointHeaderCheck
 {
-    /// <summary>Largest image side a header may declare (pixels); far beyond any dataset FlipGuard reads.</summary>
-    public const int MaxImageSide = 8192;
-    /// <summary>Largest channel count a header may declare.</summary>
-    public const int MaxChannels = 1024;
     /// <summary>Largest class count a header may declare.</summary>
     public const int MaxClasses = 1_000_000;
-    /// <summary>Largest number of values in one input image (channels × height × width).</summary>
-    public const long MaxInputValues = 1L << 28;
 
     private static readonly Dictionary<string, int> ElementBytes = new(StringComparer.Ordinal)
     {
@@ -71,11 +66,7 @@ public static class CheckpointHeaderCheck
     public static void CheckSpec(ModelSpec spec)
     {
         if (string.IsNullOrWhiteSpace(spec.Architecture)) throw new FlipGuardException("the model names no architecture");
-        if (spec.Channels is < 1 or > MaxChannels) throw new FlipGuardException($"the input has {spec.Channels} channels (1–{MaxChannels} allowed)");
-        if (spec.Height is < 1 or > MaxImageSide || spec.Width is < 1 or > MaxImageSide)
-            throw new FlipGuardException($"the input is {spec.Height}×{spec.Width} pixels (each side 1–{MaxImageSide} allowed)");
-        if ((long)spec.Channels * spec.Height * spec.Width > MaxInputValues)
-            throw new FlipGuardException($"the input {spec.Channels}×{spec.Height}×{spec.Width} holds more than {MaxInputValues:N0} values");
+        if (ImageShape.Problem(spec.Channels, spec.Height, spec.Width) is { } problem) throw new FlipGuardException(problem);
         if (spec.Classes is < 2 or > MaxClasses) throw new FlipGuardException($"the model has {spec.Classes} classes (2–{MaxClasses:N0} allowed)");
     }
 

@@ -24,13 +24,14 @@ public class DatasetCatalogTests
         public string Explicit => Path.Combine(Root.Path, "explicit");
         public string Cache => Path.Combine(Root.Path, "cache");
         public string System => Path.Combine(Root.Path, "system");
-        public DataOptions Options => new(Explicit, Cache);
+        public DataOptions Options => new(null, Cache);
+        public DataOptions ExplicitOptions => new(Explicit, Cache);
         public DatasetCatalog Catalog(string? builtIn = null) => new(System, builtIn ?? Path.Combine(Root.Path, "no-builtin"));
         public void Dispose() => Root.Dispose();
     }
 
     [Fact]
-    public void SearchesExplicitThenCacheThenSystemThenBuiltIn()
+    public void SearchesCacheThenSystemThenBuiltIn()
     {
         using var p = new Places();
         DatasetCatalog catalog = p.Catalog(BuiltInDigits.DefaultDirectory);
@@ -44,14 +45,48 @@ public class DatasetCatalogTests
         WriteIdxDataset(Path.Combine(p.Cache, "mnist"), 4, 2, gzip: false);
         Assert.Equal((DatasetSource.Cache, 4), Summary(catalog.Resolve("mnist", p.Options)));
 
-        WriteIdxDataset(Path.Combine(p.Explicit, "mnist"), 5, 2);
-        Assert.Equal((DatasetSource.Explicit, 5), Summary(catalog.Resolve("mnist", p.Options)));
-
-        WriteIdxDataset(p.Explicit, 6, 2);
-        Assert.Equal((DatasetSource.Explicit, 6), Summary(catalog.Resolve("mnist", p.Options)));
-
         ResolvedDataset tenK = catalog.Resolve("mnist-10k", p.Options);
         Assert.Equal(DatasetSource.BuiltIn, tenK.Source);
+    }
+
+    [Fact]
+    public void AnExplicitFolderIsTheOnlyPlaceLookedIn()
+    {
+        using var p = new Places();
+        DatasetCatalog catalog = p.Catalog(BuiltInDigits.DefaultDirectory);
+        WriteIdxDataset(Path.Combine(p.Cache, "mnist"), 4, 2);
+
+        // Missing or empty: an error, not the cached copy or the built-in digits (issue 21).
+        IdxReaderTests.AssertOneLineNaming(Assert.Throws<FlipGuardException>(() => catalog.Resolve("mnist", p.ExplicitOptions)), "does not exist");
+        Directory.CreateDirectory(p.Explicit);
+        IdxReaderTests.AssertOneLineNaming(Assert.Throws<FlipGuardException>(() => catalog.Resolve("mnist", p.ExplicitOptions)), "holds no copy of mnist");
+
+        WriteIdxDataset(Path.Combine(p.Explicit, "mnist"), 5, 2);
+        Assert.Equal((DatasetSource.Explicit, 5), Summary(catalog.Resolve("mnist", p.ExplicitOptions)));
+        WriteIdxDataset(p.Explicit, 6, 2);
+        Assert.Equal((DatasetSource.Explicit, 6), Summary(catalog.Resolve("mnist", p.ExplicitOptions)));
+        Assert.Equal(DatasetSource.BuiltIn, catalog.Resolve("mnist-10k", p.ExplicitOptions).Source);
+    }
+
+    [Theory]
+    [InlineData(0, 2, "training split of mnist holds no images")]
+    [InlineData(3, 0, "test split of mnist holds no images")]
+    public void AnEmptySplitIsRefused(int train, int test, string expected)
+    {
+        using var p = new Places();
+        WriteIdxDataset(Path.Combine(p.Cache, "mnist"), train, test);
+        IdxReaderTests.AssertOneLineNaming(Assert.Throws<FlipGuardException>(() => p.Catalog().Resolve("mnist", p.Options)), expected);
+    }
+
+    [Fact]
+    public void TrainingAndTestImagesOfDifferentSizesAreRefused()
+    {
+        using var p = new Places();
+        string dir = Path.Combine(p.Cache, "mnist");
+        WriteIdxDataset(dir, 3, 2);
+        var small = new RawImageSet(new ImageShape(1, 14, 14), new byte[2 * 196], [1, 2], 10);
+        IdxWriter.WriteImages(Path.Combine(dir, IdxDatasetFiles.TestImages + ".gz"), small, true);
+        IdxReaderTests.AssertOneLineNaming(Assert.Throws<FlipGuardException>(() => p.Catalog().Resolve("mnist", p.Options)), "but the test images 1x14x14");
     }
 
     [Fact]
@@ -97,11 +132,15 @@ public class DatasetCatalogTests
         foreach (string f in Cifar10Reader.TrainFiles) File.WriteAllBytes(Path.Combine(batches, f), new byte[2 * Cifar10Reader.RecordSize]);
         File.WriteAllBytes(Path.Combine(batches, Cifar10Reader.TestFile), new byte[Cifar10Reader.RecordSize]);
 
+        var inFolder = p.Catalog(BuiltInDigits.DefaultDirectory).List(p.ExplicitOptions).ToDictionary(s => s.Name);
+        Assert.Equal((true, DatasetSource.Explicit, 10, 1), Row(inFolder["cifar10"]));
+        Assert.False(inFolder["fashion-mnist"].Present); // the folder named is the only place looked in
+        Assert.Contains("holds no copy of fashion-mnist", inFolder["fashion-mnist"].Hint);
+
         var list = p.Catalog(BuiltInDigits.DefaultDirectory).List(p.Options).ToDictionary(s => s.Name);
 
         Assert.Equal(DatasetCatalog.Names, list.Keys);
         Assert.Equal((true, DatasetSource.System, 7, 3), Row(list["fashion-mnist"]));
-        Assert.Equal((true, DatasetSource.Explicit, 10, 1), Row(list["cifar10"]));
         Assert.Equal((true, DatasetSource.BuiltIn, 8000, 2000), Row(list["mnist"]));
         Assert.Equal((true, DatasetSource.BuiltIn, 8000, 2000), Row(list["mnist-10k"]));
         Assert.Contains("flipguard data fetch mnist", list["mnist"].Hint);

@@ -38,6 +38,38 @@ public class IdxReaderTests
         Assert.Equal(set.Pixels, pixels);
     }
 
+    [Theory]
+    [InlineData(new[] { 1, 65536, 65536 }, "pixels (each side")] // 4 GiB per image: PixelCount once overflowed int
+    [InlineData(new[] { 2_000_000_000, 28, 28 }, "more than the")] // 1.5 TB declared: refused before reading
+    [InlineData(new[] { 5, 0, 28 }, "invalid IDX dimension 1")]
+    [InlineData(new[] { -1, 28, 28 }, "invalid IDX dimension 0")]
+    public void ImpossibleDimensionsAreRefusedBeforeAnyAllocation(int[] dims, string expected)
+    {
+        using var dir = new TempDirectory();
+        IdxWriter.Write(dir.File("i"), IdxReader.ImagesMagic, dims, new byte[16], gzip: true);
+        AssertOneLineNaming(Assert.Throws<FlipGuardException>(() => IdxReader.ReadImages(dir.File("i"))), expected);
+    }
+
+    [Fact]
+    public void AGzipBombStopsAtWhatTheHeaderPromises()
+    {
+        using var dir = new TempDirectory();
+        // A header for 2 images of 28×28 followed by 256 MB of zeros, compressed to a few hundred kilobytes.
+        string path = dir.File("bomb.gz");
+        using (var gz = new GZipStream(File.Create(path), CompressionLevel.SmallestSize))
+        {
+            IdxWriter.Write(dir.File("head"), IdxReader.ImagesMagic, [2, 28, 28], new byte[2 * 784], gzip: false);
+            gz.Write(File.ReadAllBytes(dir.File("head")));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) gz.Write(zeros);
+        }
+        Assert.True(new FileInfo(path).Length < 2 << 20);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<FlipGuardException>(() => IdxReader.ReadImages(path));
+        AssertOneLineNaming(e, "decompression bomb");
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "the reader held more than 16 MB of a bomb");
+    }
+
     [Fact]
     public void CompressedBytesAreReproducible()
     {

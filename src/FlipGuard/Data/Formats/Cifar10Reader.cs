@@ -17,6 +17,9 @@ public static class Cifar10Reader
     /// <summary>Bytes per record: one label, then the pixels.</summary>
     public const int RecordSize = 1 + 3 * 32 * 32;
 
+    /// <summary>The largest batch file read (real batches hold 10,000 records, 30.7 MB), so an archive entry cannot ask for gigabytes.</summary>
+    public const long MaxBatchBytes = 64L << 20;
+
     /// <summary>Name of the archive published by the dataset's authors.</summary>
     public const string ArchiveName = "cifar-10-binary.tar.gz";
 
@@ -62,6 +65,9 @@ public static class Cifar10Reader
     {
         GzipFile.RequireFile(path);
         byte[] data;
+        long length = new FileInfo(path).Length;
+        if (length > MaxBatchBytes)
+            throw new FlipGuardException($"{path}: {length:N0} bytes; a CIFAR-10 batch is {10_000 * RecordSize:N0} (at most {MaxBatchBytes:N0} accepted)");
         try { data = File.ReadAllBytes(path); }
         catch (IOException e) { throw new FlipGuardException($"{path}: cannot read ({e.Message})"); }
         return Parse(path, data);
@@ -81,12 +87,14 @@ public static class Cifar10Reader
             {
                 string name = Path.GetFileName(entry.Name);
                 if (entry.DataStream is null || (name != TestFile && !TrainFiles.Contains(name))) continue;
+                if (entry.Length > MaxBatchBytes)
+                    throw new FlipGuardException($"{archivePath}: {entry.Name} declares {entry.Length:N0} bytes; a CIFAR-10 batch is {10_000 * RecordSize:N0} (at most {MaxBatchBytes:N0} accepted)");
                 using var buffer = new MemoryStream();
                 entry.DataStream.CopyTo(buffer);
                 found[name] = Parse($"{archivePath}:{entry.Name}", buffer.ToArray());
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or InvalidOperationException or ArgumentException or IOException)
         {
             throw new FlipGuardException($"{archivePath}: corrupt archive ({e.Message})");
         }

@@ -19,25 +19,38 @@ public static class IdxReader
     /// <summary>Magic of an N-long unsigned-byte label file.</summary>
     public const int LabelsMagic = 0x00000801;
 
+    /// <summary>The most (decompressed) bytes one IDX file may hold: the largest array .NET allocates.</summary>
+    public const long MaxFileBytes = 0x7FFFFFC7;
+
+    // Bytes read past what the header promises, so a little trailing garbage is named as such rather than as a bomb.
+    private const int TrailingSlack = 1 << 16;
+
     /// <summary>Reads an image file into its shape, sample count and NCHW pixels.</summary>
     /// <exception cref="FlipGuardException">Missing file, wrong magic, bad dimensions, truncated or corrupt data.</exception>
     public static (ImageShape Shape, int Count, byte[] Pixels) ReadImages(string path)
     {
-        byte[] data = GzipFile.ReadAllBytes(path);
-        int magic = ReadMagic(path, data, ImagesMagic, ColorImagesMagic);
-        int[] dims = ReadDims(path, data, magic & 0xFF);
-        var shape = dims.Length == 3 ? new ImageShape(1, dims[1], dims[2]) : new ImageShape(dims[1], dims[2], dims[3]);
-        byte[] pixels = Payload(path, data, 4 + 4 * dims.Length, (long)dims[0] * shape.PixelCount);
-        return (shape, dims[0], pixels);
+        byte[] head = GzipFile.ReadPrefix(path, 20);
+        int magic = ReadMagic(path, head, ImagesMagic, ColorImagesMagic);
+        int[] dims = ReadDims(path, head, magic & 0xFF);
+        var (c, h, w) = dims.Length == 3 ? (1, dims[1], dims[2]) : (dims[1], dims[2], dims[3]);
+        if (ImageShape.Problem(c, h, w) is { } problem) throw new FlipGuardException($"{path}: {problem}");
+        var shape = new ImageShape(c, h, w);
+        int offset = 4 + 4 * dims.Length;
+        long payload = (long)dims[0] * shape.PixelCount;
+        if (offset + payload > MaxFileBytes)
+            throw new FlipGuardException($"{path}: declares {dims[0]:N0} images of {shape} ({payload:N0} bytes), more than the {MaxFileBytes:N0} bytes one IDX file may hold");
+        byte[] data = GzipFile.ReadAllBytes(path, offset + payload + TrailingSlack);
+        return (shape, dims[0], Payload(path, data, offset, payload));
     }
 
     /// <summary>Reads a label file.</summary>
     /// <exception cref="FlipGuardException">Missing file, wrong magic, truncated or corrupt data.</exception>
     public static byte[] ReadLabels(string path)
     {
-        byte[] data = GzipFile.ReadAllBytes(path);
-        ReadMagic(path, data, LabelsMagic, LabelsMagic);
-        int[] dims = ReadDims(path, data, 1);
+        byte[] head = GzipFile.ReadPrefix(path, 8);
+        ReadMagic(path, head, LabelsMagic, LabelsMagic);
+        int[] dims = ReadDims(path, head, 1);
+        byte[] data = GzipFile.ReadAllBytes(path, 8L + dims[0] + TrailingSlack);
         return Payload(path, data, 8, dims[0]);
     }
 

@@ -37,6 +37,10 @@ public sealed class DatasetCatalog
         DatasetSplit split = source == DatasetSource.BuiltIn ? BuiltInDigits.Read(location)
             : name == "cifar10" ? Cifar10Reader.Read(location)
             : IdxDatasetFiles.Read(location);
+        if (split.Train.Count == 0 || split.Test.Count == 0)
+            throw new FlipGuardException($"{location}: the {(split.Train.Count == 0 ? "training" : "test")} split of {name} holds no images");
+        if (split.Train.Shape != split.Test.Shape)
+            throw new FlipGuardException($"{location}: the training images are {split.Train.Shape} but the test images {split.Test.Shape}");
         return new ResolvedDataset(name, split.Train, split.Test, source, location);
     }
 
@@ -76,7 +80,20 @@ public sealed class DatasetCatalog
 
     private (DatasetSource Source, string Location)? Locate(string name, DataOptions options)
     {
-        foreach (var (source, dir) in Candidates(name, options))
+        if (options.Directory is { } explicitDir && name != "mnist-10k")
+        {
+            // A folder the user names is the only place looked in: falling back to other copies (or to the built-in
+            // digits) would measure other data than the user asked for without a word.
+            if (!Directory.Exists(explicitDir)) throw new FlipGuardException($"data folder {explicitDir} does not exist");
+            return Search(name, Candidates(name, options).Where(c => c.Source == DatasetSource.Explicit))
+                ?? throw new FlipGuardException($"data folder {explicitDir} holds no copy of {name} (looked in it and in {Path.Combine(explicitDir, name)}); get it with: {Hint(name)}");
+        }
+        return Search(name, Candidates(name, options));
+    }
+
+    private static (DatasetSource Source, string Location)? Search(string name, IEnumerable<(DatasetSource Source, string Dir)> candidates)
+    {
+        foreach (var (source, dir) in candidates)
         {
             if (!Directory.Exists(dir)) continue;
             if (source == DatasetSource.BuiltIn)
