@@ -11,7 +11,7 @@ public static class AttackOutput
     /// <summary>Writes one model's files into <paramref name="dir"/>; <paramref name="extra"/> (e.g. the defense's overhead) joins summary.json.</summary>
     public static void Write(string dir, string name, string checkpoint, AttackResult result, object? extra = null)
     {
-        Directory.CreateDirectory(dir);
+        OutputFolder.Create(dir);
         AttackTrajectoryCsv.Write(Path.Combine(dir, "trajectory.csv"), result);
         AttackCharts.AccuracyVsFlips(Path.Combine(dir, "accuracy-vs-flips.png"), [(name, result)]);
         WriteJson(Path.Combine(dir, "summary.json"), Summary(checkpoint, result, extra));

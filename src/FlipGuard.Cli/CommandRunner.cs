@@ -43,6 +43,13 @@ public static class CommandRunner
             Console.Error.WriteLine($"flipguard: error: {e.Message}");
             return UserError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The environment, not FlipGuard: a full disk, a permission, a file another program holds. The readers and
+            // writers name their paths themselves; this catches what slips past them, still as one line.
+            Console.Error.WriteLine($"flipguard: error: {OutputFolder.Reason(e)}");
+            return UserError;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("flipguard: cancelled; finished work was kept (rerun with --resume to continue)");

@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using System.Globalization;
 using FlipGuard.Charts;
 using FlipGuard.Injection;
@@ -11,7 +12,7 @@ public static class InjectionOutput
     /// <summary>Writes one model's files into <paramref name="dir"/>; <paramref name="extra"/> (e.g. the defense's overhead) joins summary.json.</summary>
     public static void Write(string dir, string name, string checkpoint, InjectionResult result, object? extra = null)
     {
-        Directory.CreateDirectory(dir);
+        OutputFolder.Create(dir);
         InjectionTrialsCsv.Write(Path.Combine(dir, "trials.csv"), result);
         InjectionCharts.AccuracyVsLevel(Path.Combine(dir, "accuracy-vs-ber.png"), [(name, result)]);
         AttackOutput.WriteJson(Path.Combine(dir, "summary.json"), Summary(checkpoint, result, extra));

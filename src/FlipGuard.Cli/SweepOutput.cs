@@ -18,7 +18,7 @@ public static class SweepOutput
     public static (SweepSummary Summary, IReadOnlyList<string> Files) Write(string directory, SweepResult result, string modelName, bool records)
     {
         var summary = SweepSummary.From(result);
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         string path = Path.GetFullPath(Path.Combine(directory, "summary.json"));
         AtomicFile.WriteText(path, Output.Serialize(summary));
         var files = new List<string> { path };

@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using System.CommandLine;
 using FlipGuard.Checkpoints;
 using FlipGuard.Interop;
@@ -22,6 +23,7 @@ public static class ExportCommand
             string target = parse.GetValue(output)!;
             var f = parse.GetValue(format) is { } name ? WeightFormats.Parse(name) : WeightFormats.FromPath(target);
             string source = parse.GetValue(checkpoint)!;
+            AtomicFile.CheckWritable(target, createFolder: true);
             var result = ModelExporter.Export(source, f, target);
             if (parse.GetValue(json)) { Output.WriteJson(result); return 0; }
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(target)}[/] ({result.Format}, {result.Tensors} tensors, {result.Bytes:N0} bytes) from {Markup.Escape(source)}.");

@@ -42,6 +42,7 @@ public static class ProtectionCurveCommand
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string dir = parse.GetValue(sweep)!;
             if (!Directory.Exists(dir)) throw new FlipGuardException($"{dir}: no such sweep folder");
+            if (parse.GetValue(output) is { } planned) AtomicFile.CheckWritable(planned);
             var result = SweepMerge.Merge([dir]);
             var d = result.Definition;
             if (d.Defense is not null) throw new FlipGuardException($"{dir}: a sweep through a defense ({d.Defense}); the curve needs an undefended sweep");

@@ -75,6 +75,7 @@ public static class TrainCommand
             bool quiet = parse.GetValue(json);
             var torchDevice = TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
             string path = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Dataset}-s{config.Seed}.fgc");
+            AtomicFile.CheckWritable(path, createFolder: true); // before the epochs, not after them
             var state = new TrainingState(path + ".state");
             if (Directory.Exists(path + ".state"))
             {

@@ -25,11 +25,11 @@ public sealed class TrainingState : ITrainingSnapshots
     /// <summary>Stores the state reached after <paramref name="epoch"/> and removes older snapshots.</summary>
     public void Save(int epoch, TrainingConfig config, ModelSpec spec, nn.Module model, OptimizerHelper optimizer, IReadOnlyList<EpochRecord> history)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         string final = Path.Combine(directory, $"epoch-{epoch:D4}");
         string tmp = final + ".tmp";
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
-        Directory.CreateDirectory(tmp);
+        OutputFolder.Create(tmp);
         CheckpointFile.Save(Path.Combine(tmp, "model.fgc"), model, new CheckpointMetadata { Model = spec, Training = config });
         byte[] optimizerBytes;
         using (var buffer = new MemoryStream())

@@ -80,6 +80,17 @@ public static class AtomicFile
         pending.Commit();
     }
 
+    /// <summary>
+    /// Checks, before long work starts, that <paramref name="path"/> could be written: the same steps as a write up
+    /// to the temporary file, which is then removed. A training run once finished all its epochs before learning that
+    /// its <c>-o</c> named a folder.
+    /// </summary>
+    /// <inheritdoc cref="Write(string, ReadOnlySpan{byte}, bool)"/>
+    public static void CheckWritable(string path, bool createFolder = false)
+    {
+        using var pending = PendingFile.Begin(path, createFolder);
+    }
+
     /// <summary>A temporary file on its way to becoming the target; disposing it before <see cref="Commit"/> abandons it.</summary>
     private sealed class PendingFile : IDisposable
     {
@@ -96,26 +107,42 @@ public static class AtomicFile
             string target = Path.GetFullPath(path);
             string folder = Path.GetDirectoryName(target) ?? throw new FlipGuardException($"cannot write {target}: it names no file");
             string name = Path.GetFileName(target);
-            if (name.Length == 0) throw new FlipGuardException($"cannot write {target}: it names a folder, not a file");
-            if (createFolder) Directory.CreateDirectory(folder);
+            if (name.Length == 0 || Directory.Exists(target)) throw new FlipGuardException($"cannot write {target}: it names a folder, not a file");
+            if (createFolder) OutputFolder.Create(folder);
             else if (!Directory.Exists(folder)) throw new FlipGuardException($"cannot write {target}: the folder {folder} does not exist");
+            OrphanedTemporaries.RemoveOnce(folder);
             string temporary = Path.Combine(folder, $".{name}.{Environment.ProcessId}-{Random.Shared.NextInt64():x16}.tmp");
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            return new PendingFile(target, folder, temporary, stream);
+            try
+            {
+                var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                return new PendingFile(target, folder, temporary, stream);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new FlipGuardException($"cannot write {target}: {OutputFolder.Reason(e)}");
+            }
         }
 
         public void Commit()
         {
-            Stream.Flush(flushToDisk: true);
-            Stream.Dispose();
-            File.Move(temporary, target, overwrite: true);
+            try
+            {
+                Stream.Flush(flushToDisk: true);
+                Stream.Dispose();
+                File.Move(temporary, target, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new FlipGuardException($"cannot write {target}: {OutputFolder.Reason(e)}");
+            }
             committed = true;
             FolderFlush.Flush(folder);
         }
 
         public void Dispose()
         {
-            Stream.Dispose();
+            try { Stream.Dispose(); }
+            catch (IOException) { } // a full disk fails the flush again; the temporary file goes either way
             if (!committed) File.Delete(temporary);
         }
     }

@@ -47,7 +47,7 @@ public sealed class RecordJournal
         }
         else
         {
-            Directory.CreateDirectory(directory);
+            OutputFolder.Create(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "unit-*")) File.Delete(stale);
             AtomicFile.Write(path, json);
         }

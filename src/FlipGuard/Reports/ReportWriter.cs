@@ -20,7 +20,7 @@ public static class ReportWriter
     /// <summary>Writes the report into <paramref name="directory"/> (figures in <c>directory/figures</c>).</summary>
     public static ReportFiles Write(StudyResults results, string directory)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         var tables = StudyTable.Build(results);
         var narrative = StudyNarrative.Write(results, tables);
         var figures = StudyFigures.Write(results, tables, Path.Combine(directory, "figures"));

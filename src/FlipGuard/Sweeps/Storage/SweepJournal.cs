@@ -53,7 +53,7 @@ public sealed class SweepJournal
         }
         else
         {
-            Directory.CreateDirectory(directory);
+            OutputFolder.Create(directory);
             foreach (string stale in Directory.EnumerateFiles(directory, "block-*")) File.Delete(stale);
             AtomicFile.Write(Path.Combine(directory, "sites.bin"), sitesBytes);
             AtomicFile.Write(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
