@@ -4,7 +4,7 @@ namespace FlipGuard.Cli;
 
 /// <summary>
 /// Runs the parsed command line and maps every failure to one line and an exit code: 2 for bad input
-/// (bad flag, missing or corrupt file), 130 for Ctrl+C, 1 for a bug (stack trace only with FLIPGUARD_DEBUG=1).
+/// (bad flag, missing or corrupt file), 130 for Ctrl+C (143 for SIGTERM; see <see cref="Shutdown"/>), 1 for a bug (stack trace only with FLIPGUARD_DEBUG=1).
 /// </summary>
 public static class CommandRunner
 {
@@ -25,12 +25,13 @@ public static class CommandRunner
             Console.Error.WriteLine($"flipguard: {message} (see 'flipguard{command} --help')");
             return UserError;
         }
-        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        Shutdown.Install();
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     /// <summary>Builds an action that runs <paramref name="body"/> with Ctrl+C mapped to cancellation.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Action(Func<ParseResult, CancellationToken, int> body) =>
-        (parse, token) => Task.FromResult(Execute(() => body(parse, token)));
+        (parse, _) => Task.FromResult(Execute(() => body(parse, Shutdown.Token)));
 
     private static int Execute(Func<int> body)
     {
@@ -53,7 +54,7 @@ public static class CommandRunner
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("flipguard: cancelled; finished work was kept (rerun with --resume to continue)");
-            return 130;
+            return Shutdown.ExitCode;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("FLIPGUARD_DEBUG") != "1")
         {

@@ -49,7 +49,7 @@ public static class StudyCommand
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine($"flipguard: study cancelled; finished steps are kept in {Path.Combine(Path.GetFullPath(dir), "results.db")} — rerun the same command to continue");
-                return 130;
+                return Shutdown.ExitCode;
             }
         }));
         return command;
