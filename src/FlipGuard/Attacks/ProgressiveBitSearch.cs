@@ -37,7 +37,7 @@ public static class ProgressiveBitSearch
         var definition = new AttackDefinition(options.CheckpointSha256, options.Dataset, samples, clean, checked((int)poolImages.shape[0]), target.Encoding.Name,
             options.Bits.Canonical, options.TopK, options.BatchSize, targetAccuracy, options.MaxFlips, options.Seeds.ToArray(), options.Chunk, options.Repair?.Name)
         { TargetOnRepaired = options.TargetOnRepaired };
-        var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
+        using var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
         var clock = Stopwatch.StartNew();
         var trajectories = new List<AttackTrajectory>();
         int resumed = 0;

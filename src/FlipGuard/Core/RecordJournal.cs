@@ -12,7 +12,7 @@ namespace FlipGuard.Core;
 /// and a SHA-256 of its own body. A unit file that is damaged, torn or from another definition is ignored, so
 /// its work is redone rather than trusted — nothing is lost or counted twice.
 /// </summary>
-public sealed class RecordJournal
+public sealed class RecordJournal : IDisposable
 {
     /// <summary>JSON settings of every journal file (named float literals allowed: a flipped float can be NaN or ±Inf).</summary>
     public static readonly JsonSerializerOptions Json = new()
@@ -24,7 +24,9 @@ public sealed class RecordJournal
 
     private readonly string directory;
 
-    private RecordJournal(string directory, string identity) => (this.directory, Identity) = (directory, identity);
+    private readonly FolderLock hold;
+
+    private RecordJournal(string directory, string identity, FolderLock hold) => (this.directory, Identity, this.hold) = (directory, identity, hold);
 
     /// <summary>SHA-256 (hex) of the definition's JSON; every unit file carries it.</summary>
     public string Identity { get; }
@@ -35,6 +37,16 @@ public sealed class RecordJournal
     /// </summary>
     /// <exception cref="FlipGuardException">A journal exists and <paramref name="resume"/> is off, or it has another definition.</exception>
     public static RecordJournal Open<TDefinition>(string directory, TDefinition definition, bool resume)
+    {
+        var hold = FolderLock.Acquire(directory, "journal");
+        try { return Open(directory, definition, resume, hold); }
+        catch { hold.Dispose(); throw; }
+    }
+
+    /// <summary>Releases the folder for other runs.</summary>
+    public void Dispose() => hold.Dispose();
+
+    private static RecordJournal Open<TDefinition>(string directory, TDefinition definition, bool resume, FolderLock hold)
     {
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(definition, Json);
         string identity = Convert.ToHexStringLower(SHA256.HashData(json));
@@ -52,7 +64,7 @@ public sealed class RecordJournal
             AtomicFile.Write(path, json);
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
-        return new RecordJournal(directory, identity);
+        return new RecordJournal(directory, identity, hold);
     }
 
     /// <summary>The unit <paramref name="name"/> as last written, or default when absent or not trustworthy.</summary>

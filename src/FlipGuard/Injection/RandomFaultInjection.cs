@@ -32,7 +32,7 @@ public static class RandomFaultInjection
         if (clean <= 0) throw new FlipGuardException("the unflipped model classifies no evaluation sample correctly, so RAD is undefined");
         var definition = new InjectionDefinition(options.CheckpointSha256, options.Dataset, samples, clean, target.Encoding.Name, options.Bits.Canonical,
             options.Mode, options.Levels.ToArray(), options.Trials, options.Seed, options.Chunk, options.Repair?.Name);
-        var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
+        using var journal = options.JournalDirectory is null ? null : RecordJournal.Open(options.JournalDirectory, definition, options.Resume);
         var weights = new WorkingWeights(target);
 
         var perLevel = new List<InjectionTrial>[options.Levels.Count];

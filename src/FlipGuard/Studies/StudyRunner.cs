@@ -34,7 +34,7 @@ public static class StudyRunner
         var clock = Stopwatch.StartNew();
         string dir = Path.GetFullPath(options.OutputDirectory);
         string checkpoints = Path.GetFullPath(options.CheckpointDirectory ?? Path.Combine(dir, "checkpoints"));
-        OutputFolder.Create(dir);
+        using var hold = FolderLock.Acquire(dir, "study");
         OutputFolder.Create(checkpoints);
         using var data = LoadedDataset.Load(config.Dataset, options.DataDirectory);
         using var store = ResultsStore.Open(options.DatabasePath, create: true);

@@ -32,7 +32,7 @@ public static class BitFlipSweep
         byte[] sitesBytes = FlipSitesFile.Serialize(sites);
         var header = new JournalHeader(JournalHeader.CurrentFormatVersion, definition, definition.Sha256(), options.Shard.Index, options.Shard.Count,
             options.BlockSize, sites.Count, FlipSitesFile.Sha256(sitesBytes), clean);
-        var journal = options.JournalDirectory is null ? null : SweepJournal.Open(options.JournalDirectory, header, sitesBytes, options.Resume);
+        using var journal = options.JournalDirectory is null ? null : SweepJournal.Open(options.JournalDirectory, header, sitesBytes, options.Resume);
 
         var correct = new int[sites.Count];
         correct.AsSpan().Fill(-1);

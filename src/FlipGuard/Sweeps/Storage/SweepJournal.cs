@@ -14,18 +14,22 @@ namespace FlipGuard.Sweeps.Storage;
 /// flushed and renamed, so a run killed at any moment leaves only whole files; a block file that is nevertheless
 /// short or damaged is ignored (and its flips evaluated again), so no flip is lost or counted twice.
 /// </summary>
-public sealed class SweepJournal
+public sealed class SweepJournal : IDisposable
 {
     private static readonly byte[] BlockMagic = "FGJBLK01"u8.ToArray();
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly string directory;
     private readonly byte[] identity;
+    private readonly FolderLock? hold;
 
-    private SweepJournal(string directory, JournalHeader header)
+    private SweepJournal(string directory, JournalHeader header, FolderLock? hold = null)
     {
-        (this.directory, Header) = (directory, header);
+        (this.directory, Header, this.hold) = (directory, header, hold);
         identity = header.Identity();
     }
+
+    /// <summary>Releases the folder for other runs (a journal opened for writing holds it; see <see cref="FolderLock"/>).</summary>
+    public void Dispose() => hold?.Dispose();
 
     /// <summary>The header this journal was opened with.</summary>
     public JournalHeader Header { get; }
@@ -37,8 +41,15 @@ public sealed class SweepJournal
     /// Opens the journal in <paramref name="directory"/> for a run with <paramref name="header"/>: creates it, or with
     /// <paramref name="resume"/> continues an identical one.
     /// </summary>
-    /// <exception cref="FlipGuardException">A journal exists and <paramref name="resume"/> is off, or it belongs to a different sweep.</exception>
+    /// <exception cref="FlipGuardException">A journal exists and <paramref name="resume"/> is off, it belongs to a different sweep, or another run holds it.</exception>
     public static SweepJournal Open(string directory, JournalHeader header, byte[] sitesBytes, bool resume)
+    {
+        var hold = FolderLock.Acquire(directory, "sweep journal");
+        try { return Open(directory, header, sitesBytes, resume, hold); }
+        catch { hold.Dispose(); throw; }
+    }
+
+    private static SweepJournal Open(string directory, JournalHeader header, byte[] sitesBytes, bool resume, FolderLock hold)
     {
         string headerPath = Path.Combine(directory, "header.json");
         if (File.Exists(headerPath))
@@ -59,7 +70,7 @@ public sealed class SweepJournal
             AtomicFile.Write(headerPath, JsonSerializer.SerializeToUtf8Bytes(header, Json));
         }
         foreach (string tmp in Directory.EnumerateFiles(directory, "*.tmp")) File.Delete(tmp);
-        return new SweepJournal(directory, header);
+        return new SweepJournal(directory, header, hold);
     }
 
     /// <summary>Reads the header of the journal in <paramref name="directory"/>.</summary>
