@@ -32,19 +32,32 @@ public static class InteropMetadata
 
     /// <summary>The model spec stored in <paramref name="metadata"/>, or null.</summary>
     /// <exception cref="FlipGuardException">The entry is present but malformed.</exception>
-    public static ModelSpec? Spec(IReadOnlyDictionary<string, string> metadata, string source) =>
-        metadata.TryGetValue(ModelKey, out var json) ? Parse<ModelSpec>(json, source, ModelKey) : null;
+    public static ModelSpec? Spec(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(ModelKey, out var json)) return null;
+        var spec = Parse<ModelSpec>(json, source, ModelKey);
+        try { CheckpointHeaderCheck.CheckSpec(spec); }
+        catch (FlipGuardException e) { throw new FlipGuardException($"{source}: metadata entry {ModelKey}: {e.Message}"); }
+        return spec;
+    }
 
     /// <summary>The dataset name stored in <paramref name="metadata"/>, or null.</summary>
     public static string? Dataset(IReadOnlyDictionary<string, string> metadata) => metadata.GetValueOrDefault(DatasetKey);
 
     /// <summary>The normalisation stored in <paramref name="metadata"/>, or null.</summary>
-    public static Normalization? Normalization(IReadOnlyDictionary<string, string> metadata, string source) =>
-        metadata.TryGetValue(NormalizationKey, out var json) ? Parse<Normalization>(json, source, NormalizationKey) : null;
+    public static Normalization? Normalization(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(NormalizationKey, out var json)) return null;
+        var n = Parse<Normalization>(json, source, NormalizationKey);
+        if (n.Mean is null || n.Std is null || n.Mean.Length == 0 || n.Mean.Length != n.Std.Length || n.Mean.Any(m => !float.IsFinite(m)) || n.Std.Any(v => !(v > 0) || !float.IsFinite(v)))
+            throw new FlipGuardException($"{source}: metadata entry {NormalizationKey} is not one finite mean and one positive standard deviation per channel");
+        return n;
+    }
 
     private static T Parse<T>(string json, string source, string key)
     {
         try { return JsonSerializer.Deserialize<T>(json, CheckpointFile.JsonOptions) ?? throw new JsonException("null"); }
-        catch (JsonException) { throw new FlipGuardException($"{source}: metadata entry {key} is malformed"); }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        { throw new FlipGuardException($"{source}: metadata entry {key} is malformed"); }
     }
 }

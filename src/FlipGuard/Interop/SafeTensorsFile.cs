@@ -20,6 +20,9 @@ public static class SafeTensorsFile
     public static (IReadOnlyList<StoredTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
         if (!File.Exists(path)) throw new FlipGuardException($"{path}: file not found");
+        long fileLength = new FileInfo(path).Length;
+        if (fileLength > Array.MaxLength)
+            throw new FlipGuardException($"{path}: {fileLength:N0} bytes; FlipGuard reads safetensors files of up to {Array.MaxLength:N0} bytes");
         byte[] file = File.ReadAllBytes(path);
         if (file.Length < 8) throw new FlipGuardException($"{path}: not a safetensors file (too short)");
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(file);
@@ -38,7 +41,10 @@ public static class SafeTensorsFile
         {
             if (name == "__metadata__")
             {
-                if (node is JsonObject m) foreach (var (k, v) in m) metadata[k] = v?.GetValue<string>() ?? "";
+                if (node is not JsonObject m) throw new FlipGuardException($"{path}: __metadata__ is not a JSON object of strings");
+                foreach (var (k, v) in m)
+                    metadata[k] = v is JsonValue value && value.TryGetValue(out string? text) ? text
+                        : v is null ? "" : throw new FlipGuardException($"{path}: __metadata__ entry '{k}' is not a string");
                 continue;
             }
             try
@@ -47,12 +53,14 @@ public static class SafeTensorsFile
                 var dtype = ParseDType(o["dtype"]!.GetValue<string>(), name, path);
                 long[] shape = o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
                 long[] range = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                long count = shape.Aggregate(1L, (a, b) => a * b);
-                if (range.Length != 2 || range[0] < 0 || range[1] - range[0] != count * dtype.Size() || dataStart + range[1] > file.Length || shape.Any(d => d < 0))
+                if (shape.Any(d => d < 0) || shape.Length > 16 || range.Length != 2)
+                    throw new FlipGuardException($"{path}: tensor {name}'s shape or byte range is malformed");
+                long count = shape.Aggregate(1L, (a, b) => checked(a * b));
+                if (range[0] < 0 || range[1] < range[0] || range[1] > file.Length - dataStart || range[1] - range[0] != checked(count * dtype.Size()))
                     throw new FlipGuardException($"{path}: tensor {name}'s byte range does not match its shape or the file size");
                 tensors.Add((range[0], new StoredTensor(name, dtype, shape, file.AsSpan((int)(dataStart + range[0]), (int)(range[1] - range[0])).ToArray())));
             }
-            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or OverflowException)
             {
                 throw new FlipGuardException($"{path}: tensor {name} has a malformed header entry");
             }

@@ -9,19 +9,26 @@ namespace FlipGuard.Interop;
 /// </summary>
 internal static class StridedCopy
 {
-    public static StoredTensor Gather(string name, PickleTensor t, byte[] storage, string source)
+    public static StoredTensor Gather(string name, PickleTensor t, byte[] storage, string source, TensorBudget budget)
     {
         int size = t.Storage.DType.Size();
-        if (storage.LongLength != t.Storage.Elements * size)
+        if (t.Storage.Elements < 0 || t.Storage.Elements > storage.LongLength || storage.LongLength != t.Storage.Elements * size)
             throw new FlipGuardException($"{source}: storage of tensor {name} has {storage.LongLength} bytes, expected {t.Storage.Elements * size}");
         if (t.Shape.Length != t.Stride.Length || t.Shape.Any(d => d < 0) || t.Stride.Any(s => s < 0) || t.Offset < 0)
             throw new FlipGuardException($"{source}: tensor {name} has an invalid shape or stride");
-        long count = t.Shape.Aggregate(1L, (a, b) => a * b);
+        if (t.Shape.Length > 16) throw new FlipGuardException($"{source}: tensor {name} has {t.Shape.Length} dimensions");
+        long count, last;
+        try
+        {
+            count = t.Shape.Aggregate(1L, (a, b) => checked(a * b));
+            budget.Take(checked(count * size), $"tensor {name} {StoredTensor.Format(t.Shape)}");
+            last = count == 0 ? 0 : checked(t.Offset + t.Shape.Zip(t.Stride, (d, s) => checked((d - 1) * s)).Aggregate(0L, (a, b) => checked(a + b)));
+        }
+        catch (OverflowException) { throw new FlipGuardException($"{source}: tensor {name}'s shape {StoredTensor.Format(t.Shape)} or strides overflow"); }
+        if (count > 0 && last >= t.Storage.Elements)
+            throw new FlipGuardException($"{source}: tensor {name} reaches past the end of its storage");
         var result = new byte[count * size];
         if (count == 0) return new StoredTensor(name, t.Storage.DType, t.Shape, result);
-        long last = t.Offset + t.Shape.Zip(t.Stride, (d, s) => (d - 1) * s).Sum();
-        if (last >= t.Storage.Elements)
-            throw new FlipGuardException($"{source}: tensor {name} reaches past the end of its storage");
         if (IsContiguous(t.Shape, t.Stride))
         {
             Array.Copy(storage, t.Offset * size, result, 0, result.LongLength);

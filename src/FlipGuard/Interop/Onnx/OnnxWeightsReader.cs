@@ -9,11 +9,19 @@ namespace FlipGuard.Interop.Onnx;
 /// </summary>
 public static class OnnxWeightsReader
 {
+    /// <summary>Most dimensions an initializer may have.</summary>
+    public const int MaxDimensions = 16;
+
+    /// <summary>Most values of an <c>int64_data</c> field (16 M, 128 MB in memory): int64 initializers of vision models are counters and shapes.</summary>
+    public const int MaxInt64Values = 1 << 24;
+
     /// <summary>The initializers (in file order) and the model's metadata properties.</summary>
     /// <exception cref="FlipGuardException">Missing or malformed file, external data, or an unsupported element type.</exception>
     public static (IReadOnlyList<StoredTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
         if (!File.Exists(path)) throw new FlipGuardException($"{path}: file not found");
+        long length = new FileInfo(path).Length;
+        if (length > Array.MaxLength) throw new FlipGuardException($"{path}: {length:N0} bytes; FlipGuard reads ONNX files of up to {Array.MaxLength:N0} bytes");
         byte[] bytes = File.ReadAllBytes(path);
         var tensors = new List<StoredTensor>();
         var metadata = new Dictionary<string, string>();
@@ -48,7 +56,7 @@ public static class OnnxWeightsReader
                 else model.Skip();
             }
         }
-        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException or ArgumentException)
         {
             throw new FlipGuardException($"{path}: not a valid ONNX model ({e.Message})");
         }
@@ -69,10 +77,10 @@ public static class OnnxWeightsReader
         {
             switch (r.Field)
             {
-                case 1: r.Int64s(dims); break;
+                case 1: r.Int64s(dims, MaxDimensions); break;
                 case 2: type = (int)r.Varint(); break;
                 case 4: r.Fixed(data, 4); break;
-                case 7: r.Int64s(int64s); break;
+                case 7: r.Int64s(int64s, MaxInt64Values); break; // varints grow 8-fold in memory: capped
                 case 8: name = r.String(); break;
                 case 9: raw = r.Bytes().ToArray(); break;
                 case 10: r.Fixed(data, 8); break;
@@ -95,7 +103,10 @@ public static class OnnxWeightsReader
             _ => throw new FlipGuardException($"{path}: initializer {name} has ONNX element type {type}, which FlipGuard does not read"),
         };
         byte[] bytes = raw ?? (dtype == TensorDType.Int64 ? int64s.SelectMany(BitConverter.GetBytes).ToArray() : data.ToArray());
-        long count = dims.Aggregate(1L, (a, b) => a * b);
+        if (dims.Any(d => d < 0)) throw new FlipGuardException($"{path}: initializer {name} has a negative dimension {StoredTensor.Format(dims)}");
+        long count;
+        try { count = checked(dims.Aggregate(1L, (a, b) => checked(a * b)) * dtype.Size()) / dtype.Size(); }
+        catch (OverflowException) { throw new FlipGuardException($"{path}: initializer {name}'s shape {StoredTensor.Format(dims)} overflows"); }
         if (bytes.LongLength != count * dtype.Size())
             throw new FlipGuardException($"{path}: initializer {name} holds {bytes.LongLength} bytes, expected {count * dtype.Size()} for shape {StoredTensor.Format(dims)}");
         return new StoredTensor(name, dtype, dims.ToArray(), bytes);

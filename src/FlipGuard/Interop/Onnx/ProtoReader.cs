@@ -61,14 +61,22 @@ internal ref struct ProtoReader
     }
 
     /// <summary>Reads a repeated int64 field, packed or not, appending to <paramref name="into"/>.</summary>
-    public void Int64s(List<long> into)
+    public void Int64s(List<long> into, int maxCount)
     {
         if (WireType == 2)
         {
             var inner = new ProtoReader(Bytes());
-            while (inner.pos < inner.data.Length) into.Add((long)inner.Varint());
+            while (inner.pos < inner.data.Length)
+            {
+                if (into.Count >= maxCount) throw new FormatException($"more than {maxCount:N0} integers in one field");
+                into.Add((long)inner.Varint());
+            }
         }
-        else into.Add((long)Varint());
+        else
+        {
+            if (into.Count >= maxCount) throw new FormatException($"more than {maxCount:N0} integers in one field");
+            into.Add((long)Varint());
+        }
     }
 
     /// <summary>Reads a repeated fixed-width field (float or double), packed or not, as raw little-endian bytes.</summary>

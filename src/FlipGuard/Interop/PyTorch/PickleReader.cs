@@ -26,7 +26,7 @@ internal sealed class PickleReader
     public static object? Read(byte[] data, string source)
     {
         try { return new PickleReader(data, source).Run(); }
-        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidCastException or InvalidOperationException or NullReferenceException or KeyNotFoundException)
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentException or InvalidCastException or InvalidOperationException or NullReferenceException or KeyNotFoundException or OverflowException or FormatException or DecoderFallbackException)
         {
             throw new FlipGuardException($"{source}: the pickled state dict is malformed ({e.GetType().Name})");
         }

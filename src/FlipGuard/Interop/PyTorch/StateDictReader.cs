@@ -26,7 +26,7 @@ public static class StateDictReader
                 : $"{path}: not a PyTorch file (expected the zip archive torch.save writes)");
         ZipArchive zip;
         try { zip = new ZipArchive(fs, ZipArchiveMode.Read); }
-        catch (InvalidDataException e) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message})"); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})"); }
         using (zip)
         {
             var pkl = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
@@ -34,10 +34,13 @@ public static class StateDictReader
             string prefix = pkl.FullName[..^"data.pkl".Length];
             if (zip.GetEntry(prefix + "constants.pkl") is not null)
                 throw new FlipGuardException($"{path}: this is a TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead");
+            if (pkl.Length > MaxPickleBytes)
+                throw new FlipGuardException($"{path}: data.pkl declares {pkl.Length:N0} bytes; a state dict's pickle is far smaller (at most {MaxPickleBytes:N0} read)");
             var root = PickleReader.Read(ReadAll(pkl, path), path);
             var dict = StateDictOf(root, path);
             var tensors = new List<StoredTensor>(dict.Items.Count);
             var storages = new Dictionary<string, byte[]>();
+            var budget = new TensorBudget(path);
             foreach (var (key, value) in dict.Items)
             {
                 if (key is not string name) throw new FlipGuardException($"{path}: the state dict has a key that is not a string");
@@ -47,10 +50,11 @@ public static class StateDictReader
                 {
                     var entry = zip.GetEntry(prefix + "data/" + t.Storage.Key)
                         ?? throw new FlipGuardException($"{path}: storage record data/{t.Storage.Key} of tensor {name} is missing");
+                    budget.Take(entry.Length, $"storage record {entry.FullName}");
                     bytes = ReadAll(entry, path);
                     storages[t.Storage.Key] = bytes;
                 }
-                tensors.Add(StridedCopy.Gather(name, t, bytes, path));
+                tensors.Add(StridedCopy.Gather(name, t, bytes, path, budget));
             }
             return tensors;
         }
@@ -68,6 +72,10 @@ public static class StateDictReader
 
     private static byte[] ReadAll(ZipArchiveEntry entry, string path)
     {
+        // Deflate cannot expand more than about 1,032 to 1: a declared size beyond that is a lie, and must not be
+        // allocated on trust (a 530-byte file once reached 1.4 GB of memory before its refusal).
+        if (entry.Length < 0 || entry.Length > entry.CompressedLength * 1100L + 4096)
+            throw new FlipGuardException($"{path}: record {entry.FullName} declares {entry.Length:N0} bytes from {entry.CompressedLength:N0} compressed (corrupt archive)");
         try
         {
             using var s = entry.Open();
@@ -78,4 +86,7 @@ public static class StateDictReader
         catch (InvalidDataException e) { throw new FlipGuardException($"{path}: corrupt record {entry.FullName} ({e.Message})"); }
         catch (EndOfStreamException) { throw new FlipGuardException($"{path}: truncated record {entry.FullName}"); }
     }
+
+    /// <summary>The most bytes of data.pkl read: a state dict's pickle holds names and shapes, kilobytes to a few megabytes.</summary>
+    public const long MaxPickleBytes = 64L << 20;
 }
