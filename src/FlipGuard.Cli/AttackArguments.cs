@@ -10,15 +10,15 @@ namespace FlipGuard.Cli;
 public sealed class AttackArguments
 {
     /// <summary><c>--top-k</c>.</summary>
-    public Option<int> TopK { get; } = new("--top-k") { Description = "Candidates per tensor whose loss is evaluated each iteration.", DefaultValueFactory = _ => 10 };
+    public Option<int> TopK { get; } = new Option<int>("--top-k") { Description = "Candidates per tensor whose loss is evaluated each iteration.", DefaultValueFactory = _ => 10 }.Within(NumericRange.Positive);
     /// <summary><c>--batch</c>.</summary>
-    public Option<int> Batch { get; } = new("--batch") { Description = "Attack-batch size, drawn from the training split (never from the test set).", DefaultValueFactory = _ => 128 };
+    public Option<int> Batch { get; } = new Option<int>("--batch") { Description = "Attack-batch size, drawn from the training split (never from the test set).", DefaultValueFactory = _ => 128 }.Within(NumericRange.Positive);
     /// <summary><c>--target-accuracy</c>.</summary>
-    public Option<double?> TargetAccuracy { get; } = new("--target-accuracy") { Description = "Stop at this test accuracy, as a fraction (default: chance + 1 point, e.g. 0.11 for 10 classes)." };
+    public Option<double?> TargetAccuracy { get; } = new Option<double?>("--target-accuracy") { Description = "Stop at this test accuracy, as a fraction (default: chance + 1 point, e.g. 0.11 for 10 classes)." }.Within(NumericRange.Fraction);
     /// <summary><c>--max-flips</c>.</summary>
-    public Option<int> MaxFlips { get; } = new("--max-flips") { Description = "Flip budget per seed.", DefaultValueFactory = _ => 100 };
+    public Option<int> MaxFlips { get; } = new Option<int>("--max-flips") { Description = "Flip budget per seed.", DefaultValueFactory = _ => 100 }.Within(NumericRange.Positive);
     /// <summary><c>--seeds</c>.</summary>
-    public Option<int> Seeds { get; } = new("--seeds") { Description = "Number of attacks (attack batches) per model; seeds --seed … --seed+N−1.", DefaultValueFactory = _ => 5 };
+    public Option<int> Seeds { get; } = new Option<int>("--seeds") { Description = "Number of attacks (attack batches) per model; seeds --seed … --seed+N−1.", DefaultValueFactory = _ => 5 }.Within(NumericRange.UpTo(100_000));
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [TopK, Batch, TargetAccuracy, MaxFlips, Seeds];

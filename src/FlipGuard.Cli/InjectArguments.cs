@@ -16,7 +16,7 @@ public sealed class InjectArguments
     /// <summary><c>--flips</c>.</summary>
     public Option<string?> Flips { get; } = new("--flips") { Description = "Instead of rates: numbers of bits, comma-separated; each trial flips exactly that many distinct random bits." };
     /// <summary><c>--trials</c>.</summary>
-    public Option<int> Trials { get; } = new("--trials") { Description = "Seeded trials per rate or count.", DefaultValueFactory = _ => 100 };
+    public Option<int> Trials { get; } = new Option<int>("--trials") { Description = "Seeded trials per rate or count.", DefaultValueFactory = _ => 100 }.Within(NumericRange.UpTo(1_000_000));
 
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All => [Ber, Flips, Trials];

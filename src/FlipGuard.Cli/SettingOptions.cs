@@ -39,7 +39,21 @@ public sealed class SettingOptions
             var option = new Option<T>("--" + setting.Key) { Description = setting.Description };
             if (setting.Default is not (null or false)) option.DefaultValueFactory = _ => setting.Default;
             if (setting.Choices is { } choices) option.AcceptOnlyFromAmong([.. choices]);
+            if (setting.Range is { } range) WithRange(option, range);
             return option;
+        }
+    }
+
+    private static void WithRange<T>(Option<T> option, NumericRange range)
+    {
+        switch (option)
+        {
+            case Option<int> i: i.Within(range); break;
+            case Option<long> l: l.Within(range); break;
+            case Option<double> d: d.Within(range); break;
+            case Option<int?> ni: ni.Within(range); break;
+            case Option<double?> nd: nd.Within(range); break;
+            default: throw new ArgumentException($"--{option.Name}: a range on a {typeof(T).Name} setting");
         }
     }
 

@@ -23,7 +23,7 @@ public static class AttackCommand
         var attack = new AttackArguments();
         var seed = CommonOptions.Seed();
         var limit = CommonOptions.Limit();
-        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass of the test evaluation.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass of the test evaluation.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk }.Within(NumericRange.Positive);
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/attack-<checkpoint name>; with several checkpoints one subfolder each)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder (after a crash, kill or Ctrl+C)." };
         var dataDir = CommonOptions.DataDir();

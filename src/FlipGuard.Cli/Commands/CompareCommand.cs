@@ -19,7 +19,7 @@ public static partial class CompareCommand
         var bits = new Option<string>("--bits") { Description = "Sweep bits (as in 'flipguard sweep').", DefaultValueFactory = _ => "all" };
         var parameters = new Option<string>("--params") { Description = "Sweep parameters; the default samples 20,000 entries and estimates the totals with 95% intervals.", DefaultValueFactory = _ => "sample:20000" };
         var limit = CommonOptions.Limit();
-        var probes = new Option<int>("--probes") { Description = "Maximum Hutchinson probes for the Hessian trace.", DefaultValueFactory = _ => 100 };
+        var probes = new Option<int>("--probes") { Description = "Maximum Hutchinson probes for the Hessian trace.", DefaultValueFactory = _ => 100 }.Within(NumericRange.Positive);
         var output = new Option<string?>("--output", "-o") { Description = "Study folder (default runs/compare-A-vs-B)." };
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();

@@ -38,7 +38,7 @@ public static class DefendCommand
         var limit = CommonOptions.Limit();
         var encodingOptions = new EncodingOptions(WeightEncodings.Float32, "--int8", WeightEncodings.Int8, "Quantise weights to int8 and flip bits of the integers (the defense then covers the integers).");
         var naive = new Option<bool>("--naive") { Description = "sweep: use the naive oracle for single-entry outcomes too." };
-        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass (as for sweep).", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass (as for sweep).", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk }.Within(NumericRange.Positive);
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/defend-<checkpoint name>-<defense>, -attack / -inject appended for those runs)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder." };
         var records = new Option<bool>("--records") { Description = "sweep: also write records.csv with one line per flip (post-defense accuracy)." };

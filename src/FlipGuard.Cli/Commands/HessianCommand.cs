@@ -14,11 +14,11 @@ public static class HessianCommand
     {
         var checkpoint = CommonOptions.Checkpoint();
         var dataset = CommonOptions.DatasetOverride();
-        var samples = new Option<int>("--samples") { Description = "Test samples the loss is averaged over (0 = the whole test split).", DefaultValueFactory = _ => 0 };
-        var batch = new Option<int>("--batch-size") { Description = "Samples per forward pass (memory only; the result does not change).", DefaultValueFactory = _ => 500 };
-        var probes = new Option<int>("--probes") { Description = "Maximum Hutchinson probes.", DefaultValueFactory = _ => 200 };
-        var tolerance = new Option<double>("--tolerance") { Description = "Stop when the standard error is below this fraction of the mean |probe|.", DefaultValueFactory = _ => 0.01 };
-        var topK = new Option<int>("--top-k") { Description = "Top eigenvalues to compute (0 = none).", DefaultValueFactory = _ => 3 };
+        var samples = new Option<int>("--samples") { Description = "Test samples the loss is averaged over (0 = the whole test split).", DefaultValueFactory = _ => 0 }.Within(NumericRange.NonNegative);
+        var batch = new Option<int>("--batch-size") { Description = "Samples per forward pass (memory only; the result does not change).", DefaultValueFactory = _ => 500 }.Within(NumericRange.Positive);
+        var probes = new Option<int>("--probes") { Description = "Maximum Hutchinson probes.", DefaultValueFactory = _ => 200 }.Within(NumericRange.Positive);
+        var tolerance = new Option<double>("--tolerance") { Description = "Stop when the standard error is below this fraction of the mean |probe|.", DefaultValueFactory = _ => 0.01 }.Within(NumericRange.Fraction);
+        var topK = new Option<int>("--top-k") { Description = "Top eigenvalues to compute (0 = none).", DefaultValueFactory = _ => 3 }.Within(new NumericRange(0, 1000));
         var method = new Option<string>("--method") { Description = "Eigenvalue method: lanczos (default: more accurate per Hessian-vector product) or power.", DefaultValueFactory = _ => "lanczos" }.AcceptOnlyFromAmong("lanczos", "power");
         var layers = new Option<string>("--layers") { Description = "Parameters the Hessian covers: all, last:N, or layer names.", DefaultValueFactory = _ => "all" };
         var density = new Option<string?>("--density") { Description = "Also estimate the eigenvalue density and write it as a PNG plot to this path." };

@@ -23,7 +23,7 @@ public static class InjectCommand
         var bits = new Option<string>("--bits") { Description = "Bit positions that can be hit: all, exponent, sign, … or positions like 23-30 (int8: 0-7).", DefaultValueFactory = _ => "all" };
         var seed = CommonOptions.Seed();
         var limit = CommonOptions.Limit();
-        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk }.Within(NumericRange.Positive);
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/inject-<checkpoint name>; with several checkpoints one subfolder each)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder (after a crash, kill or Ctrl+C)." };
         var dataDir = CommonOptions.DataDir();

@@ -15,9 +15,9 @@ public static class LandscapeCommand
         var checkpoint = CommonOptions.Checkpoint();
         var dataset = CommonOptions.DatasetOverride();
         var output = new Option<string>("--output", "-o") { Description = "Folder for landscape-1d.png, landscape-2d.png and landscape.json.", DefaultValueFactory = _ => "landscape" };
-        var radius = new Option<double>("--radius") { Description = "Largest step along each unit eigenvector (parameter-space distance).", DefaultValueFactory = _ => 1.0 };
-        var points = new Option<int>("--points") { Description = "Grid points per direction.", DefaultValueFactory = _ => 21 };
-        var samples = new Option<int>("--samples") { Description = "Test samples the loss is averaged over.", DefaultValueFactory = _ => 1000 };
+        var radius = new Option<double>("--radius") { Description = "Largest step along each unit eigenvector (parameter-space distance).", DefaultValueFactory = _ => 1.0 }.Within(NumericRange.PositiveReal);
+        var points = new Option<int>("--points") { Description = "Grid points per direction.", DefaultValueFactory = _ => 21 }.Within(new NumericRange(2, 1001));
+        var samples = new Option<int>("--samples") { Description = "Test samples the loss is averaged over.", DefaultValueFactory = _ => 1000 }.Within(NumericRange.Positive);
         var layers = new Option<string>("--layers") { Description = "Parameters the directions live in: all, last:N or layer names.", DefaultValueFactory = _ => "all" };
         var oneD = new Option<bool>("--1d-only") { Description = "Skip the 2-D plane (points² loss evaluations)." };
         var seed = CommonOptions.Seed();

@@ -20,7 +20,7 @@ public static class ModelsDescribeCommand
     {
         var target = new Argument<string>("target") { Description = "A built-in model name, an architecture .json file or a .fgc checkpoint." };
         var input = new Option<string>("--input") { Description = "Input shape CxHxW for names and .json files.", DefaultValueFactory = _ => "1x28x28" };
-        var classes = new Option<int>("--classes") { Description = "Number of classes for names and .json files.", DefaultValueFactory = _ => 10 };
+        var classes = new Option<int>("--classes") { Description = "Number of classes for names and .json files.", DefaultValueFactory = _ => 10 }.Within(new NumericRange(2, 1_000_000));
         var json = new Option<bool>("--json") { Description = "Print the architecture description (JSON) instead of the layer table." };
         var command = new Command("describe", "Validate an architecture description and show its layers, shapes and parameters.") { target, input, classes, json };
         command.SetAction(CommandRunner.Action((parse, _) =>

@@ -22,12 +22,12 @@ public static class SweepCommand
         var limit = CommonOptions.Limit();
         var encodingOptions = new EncodingOptions(WeightEncodings.Float32, "--int8", WeightEncodings.Int8, "Quantise weight tensors to int8 (symmetric, per tensor) and flip bits of the integers; biases stay float32.");
         var naive = new Option<bool>("--naive") { Description = "Use the naive oracle evaluator (one full forward pass per flip)." };
-        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass. Counts can differ at the last ulp between chunk sizes, so keep the default unless comparing.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk };
+        var chunk = new Option<int>("--chunk") { Description = "Samples per forward pass. Counts can differ at the last ulp between chunk sizes, so keep the default unless comparing.", DefaultValueFactory = _ => NaiveFlipEvaluator.DefaultChunk }.Within(NumericRange.Positive);
         var output = new Option<string?>("--output", "-o") { Description = "Output folder (default runs/sweep-<checkpoint name>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the journal in the output folder (after a crash, kill or Ctrl+C)." };
         var shard = new Option<string>("--shard") { Description = "Evaluate part K of N (flips with ordinal % N == K); combine parts with 'flipguard merge'.", DefaultValueFactory = _ => "0/1" };
         var records = new Option<bool>("--records") { Description = "Also write records.csv with one line per flip." };
-        var blockSize = new Option<int>("--block-size") { Description = "Flips per journal block (the most work a kill can lose).", DefaultValueFactory = _ => 4096 };
+        var blockSize = new Option<int>("--block-size") { Description = "Flips per journal block (the most work a kill can lose).", DefaultValueFactory = _ => 4096 }.Within(NumericRange.Positive);
         var seed = CommonOptions.Seed();
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();

@@ -19,22 +19,22 @@ public static class TrainCommand
     {
         var model = new Option<string?>("--model", "-m") { Description = "Architecture: a built-in name (see 'flipguard models'; default mlp) or an architecture .json file (see 'flipguard models describe'). With --init, the checkpoint's architecture." };
         var dataset = new Option<string>("--dataset", "-d") { Description = "mnist, fashion-mnist, cifar10 or mnist-10k (see 'flipguard data list').", DefaultValueFactory = _ => "mnist" };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 };
-        var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 128 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set.", DefaultValueFactory = _ => 10 }.Within(NumericRange.UpTo(100_000));
+        var batch = new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 128 }.Within(NumericRange.UpTo(1 << 20));
         var optimizer = new Option<string>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => "sgd" }.AcceptOnlyFromAmong("sgd", "adam");
-        var lr = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.05 };
-        var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 };
-        var wd = new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 5e-4 };
+        var lr = new Option<double>("--lr") { Description = "Initial learning rate.", DefaultValueFactory = _ => 0.05 }.Within(NumericRange.PositiveReal);
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => 0.9 }.Within(new NumericRange(0, 1, MaxExclusive: true));
+        var wd = new Option<double>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => 5e-4 }.Within(NumericRange.NonNegativeReal);
         var schedule = new Option<string>("--schedule") { Description = "Learning-rate schedule: cosine, step or constant.", DefaultValueFactory = _ => "cosine" }.AcceptOnlyFromAmong("cosine", "step", "constant");
-        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the batch order.", DefaultValueFactory = _ => 0 };
-        var trainLimit = new Option<int>("--train-limit") { Description = "Train on the first N samples only (0 = all)." };
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the batch order.", DefaultValueFactory = _ => 0 }.Within(NumericRange.AnyLong);
+        var trainLimit = new Option<int>("--train-limit") { Description = "Train on the first N samples only (0 = all)." }.Within(NumericRange.NonNegative);
         var output = new Option<string?>("--output", "-o") { Description = "Checkpoint to write (default: runs/MODEL-DATASET-sSEED.fgc)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run of the same recipe from its last finished epoch." };
         var fresh = new Option<bool>("--fresh") { Description = "Discard an interrupted run's saved epochs and start over." };
         var reg = new Option<string>("--reg") { Description = $"Regulariser: {RegularizerCatalog.Default.Help}.", DefaultValueFactory = _ => "none" }
             .AcceptOnlyFromAmong([.. RegularizerCatalog.Default.Names]);
         var regSettings = new SettingOptions(RegularizerCatalog.Default.Settings);
-        var warmup = new Option<int>("--warmup-epochs") { Description = "Plain epochs before the regulariser starts." };
+        var warmup = new Option<int>("--warmup-epochs") { Description = "Plain epochs before the regulariser starts." }.Within(new NumericRange(0, 100_000));
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights (fine-tuning) instead of a fresh initialisation." };
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();

@@ -57,6 +57,9 @@ public sealed class Setting<T> : Setting
     /// <summary>The value when none is given.</summary>
     public T Default { get; }
 
+    /// <summary>The values a numeric setting accepts (null: any, or not numeric); the command line refuses others while parsing.</summary>
+    public NumericRange? Range { get; init; }
+
     /// <inheritdoc />
     public override TResult Accept<TResult>(ISettingVisitor<TResult> visitor) => visitor.Visit(this);
 }

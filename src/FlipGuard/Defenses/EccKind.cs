@@ -11,7 +11,7 @@ namespace FlipGuard.Defenses;
 public sealed class EccKind : DefenseKind<EccSettings>
 {
     /// <summary><c>protect</c>: the share of words with check bits (default all). <c>--protect</c> on the command line also sets hessian-ecc's share.</summary>
-    public static Setting<double?> Share { get; } = new("protect", null, "ecc: share of 64-bit words protected (ecc default 1 = all; hessian-ecc default 0.05).");
+    public static Setting<double?> Share { get; } = new("protect", null, "ecc: share of 64-bit words protected (ecc default 1 = all; hessian-ecc default 0.05).") { Range = NumericRange.Fraction };
 
     /// <summary><c>rank</c>: which words get the check bits when only a share does.</summary>
     public static Setting<string> Rank { get; } = new("rank", "hessian", "ecc with --protect < 1: which words to protect (hessian, magnitude, random).", ["hessian", "magnitude", "random"]);

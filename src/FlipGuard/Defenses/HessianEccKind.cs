@@ -15,7 +15,7 @@ public sealed class HessianEccKind : DefenseKind<EccSettings>
     /// <c>protect</c>: the share of words with check bits. On the command line <c>--protect</c> sets it together
     /// with ecc's; a study's <c>protect</c> sets only this one (in a study, ecc protects every word).
     /// </summary>
-    public static Setting<double?> Share { get; } = new("protect", null, "hessian-ecc: share of 64-bit words protected (default 0.05).");
+    public static Setting<double?> Share { get; } = new("protect", null, "hessian-ecc: share of 64-bit words protected (default 0.05).") { Range = NumericRange.Fraction };
 
     /// <inheritdoc />
     public override string Name => "hessian-ecc";

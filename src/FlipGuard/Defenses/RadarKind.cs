@@ -8,7 +8,7 @@ namespace FlipGuard.Defenses;
 public sealed class RadarKind : DefenseKind<RadarOptions>
 {
     /// <summary><c>group-size</c>: entries per checksum group.</summary>
-    public static Setting<int> GroupSize { get; } = new("group-size", 64, "radar: entries per checksum group.");
+    public static Setting<int> GroupSize { get; } = new("group-size", 64, "radar: entries per checksum group.") { Range = NumericRange.Positive };
 
     /// <summary><c>contiguous</c>: contiguous groups instead of interleaved ones.</summary>
     public static Setting<bool> Contiguous { get; } = new("contiguous", false, "radar: contiguous groups instead of interleaved ones.");
@@ -18,7 +18,7 @@ public sealed class RadarKind : DefenseKind<RadarOptions>
         "radar: bit positions of the masked group sum kept as signature, e.g. 6,7 (default: the top two bits of the stored word).");
 
     /// <summary><c>key</c>: the secret key drawing the ±1 mask.</summary>
-    public static Setting<long> Key { get; } = new("key", 0L, "radar: secret key drawing the ±1 mask.");
+    public static Setting<long> Key { get; } = new("key", 0L, "radar: secret key drawing the ±1 mask.") { Range = NumericRange.AnyLong };
 
     /// <inheritdoc />
     public override string Name => "radar";

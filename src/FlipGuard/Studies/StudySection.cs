@@ -94,6 +94,8 @@ public sealed class StudySection : ISettingSource
             : typeof(T) == typeof(bool) ? Bool(setting.Key, false)
             : typeof(T) == typeof(string) ? String(setting.Key, "")
             : throw new NotSupportedException($"a study file has no {typeof(T).Name} values (setting {setting.Key})");
+        if (setting.Range is { } range && read is int or double && !range.Contains(Convert.ToDouble(read, System.Globalization.CultureInfo.InvariantCulture)))
+            throw Error(Find(setting.Key)!, $"{Name(setting.Key)} must be {range.Describe()}, got {Convert.ToString(read, System.Globalization.CultureInfo.InvariantCulture)}");
         value = (T)read;
         return true;
     }

@@ -9,7 +9,7 @@ namespace FlipGuard.Training.Regularizers;
 public static class HessianPenalty
 {
     /// <summary><c>lambda</c>: the penalty's weight λ.</summary>
-    public static Setting<double> Lambda { get; } = new("lambda", 0.01, "Weight of the Hessian penalty.");
+    public static Setting<double> Lambda { get; } = new("lambda", 0.01, "Weight of the Hessian penalty.") { Range = NumericRange.NonNegativeReal };
 
     /// <summary>
     /// <c>hessian-layers</c>: the layers the penalty sees (<c>all</c>, <c>last:N</c>, <c>sample:K</c>, names). The default,
@@ -20,7 +20,7 @@ public static class HessianPenalty
         "Layers the Hessian penalty sees: all, last:N, sample:K (resampled each step) or names (fc1,fc2). The default, one layer resampled each time, is the recommended cheap mode.");
 
     /// <summary><c>reg-every</c>: add the penalty every N steps (default 4: with one sampled layer, ≈1.3× a plain step).</summary>
-    public static Setting<int> Every { get; } = new("reg-every", 4, "Add the Hessian penalty every N steps.");
+    public static Setting<int> Every { get; } = new("reg-every", 4, "Add the Hessian penalty every N steps.") { Range = NumericRange.Positive };
 
     /// <summary>The three, in help order.</summary>
     public static IReadOnlyList<Setting> All { get; } = [Lambda, Layers, Every];

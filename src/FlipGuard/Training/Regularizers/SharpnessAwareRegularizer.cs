@@ -7,7 +7,7 @@ namespace FlipGuard.Training.Regularizers;
 public sealed class SharpnessAwareRegularizer : Regularizer<SharpnessAwareSettings>
 {
     /// <summary><c>rho</c>: the radius ρ of the neighbourhood SAM takes the worst point of.</summary>
-    public static Setting<double> Rho { get; } = new("rho", 0.05, "SAM neighbourhood radius.");
+    public static Setting<double> Rho { get; } = new("rho", 0.05, "SAM neighbourhood radius.") { Range = NumericRange.PositiveReal };
 
     /// <inheritdoc />
     public override string Name => "sam";

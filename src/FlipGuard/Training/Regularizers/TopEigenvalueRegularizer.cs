@@ -8,7 +8,7 @@ namespace FlipGuard.Training.Regularizers;
 public sealed class TopEigenvalueRegularizer : Regularizer<TopEigenvalueSettings>
 {
     /// <summary><c>top-p</c>: how many of the largest eigenvalues are penalised.</summary>
-    public static Setting<int> TopP { get; } = new("top-p", 1, "Number of top eigenvalues penalised by --reg top-eig.");
+    public static Setting<int> TopP { get; } = new("top-p", 1, "Number of top eigenvalues penalised by --reg top-eig.") { Range = NumericRange.UpTo(1000) };
 
     /// <inheritdoc />
     public override string Name => "top-eig";

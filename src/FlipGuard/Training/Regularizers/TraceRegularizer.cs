@@ -8,7 +8,7 @@ namespace FlipGuard.Training.Regularizers;
 public sealed class TraceRegularizer : Regularizer<TraceSettings>
 {
     /// <summary><c>probes</c>: Hutchinson probes per regularised step.</summary>
-    public static Setting<int> Probes { get; } = new("probes", 1, "Hutchinson probes per regularised step.");
+    public static Setting<int> Probes { get; } = new("probes", 1, "Hutchinson probes per regularised step.") { Range = NumericRange.UpTo(10_000) };
 
     /// <inheritdoc />
     public override string Name => "trace";
