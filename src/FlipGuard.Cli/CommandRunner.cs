@@ -25,9 +25,25 @@ public static class CommandRunner
             Console.Error.WriteLine($"flipguard: {message} (see 'flipguard{command} --help')");
             return UserError;
         }
+        if (UnknownOptionAmongArguments(parsed) is { } unknown)
+        {
+            string command = parsed.CommandResult.Command == root ? "" : " " + parsed.CommandResult.Command.Name;
+            Console.Error.WriteLine($"flipguard: unknown option '{unknown}' (see 'flipguard{command} --help')");
+            return UserError;
+        }
         Shutdown.Install();
         return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
+
+    /// <summary>
+    /// A token that looks like an option but was taken as a positional argument: a command with a list of files
+    /// (<c>attack A.fgc B.fgc</c>) swallows an unknown <c>--int8</c> as a file name, which then ended in
+    /// "--int8: checkpoint not found".
+    /// </summary>
+    private static string? UnknownOptionAmongArguments(ParseResult parsed) =>
+        parsed.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .SelectMany(a => a.Tokens).Select(t => t.Value)
+            .FirstOrDefault(v => v.Length > 1 && v[0] == '-' && !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _));
 
     /// <summary>Builds an action that runs <paramref name="body"/> with Ctrl+C mapped to cancellation.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> Action(Func<ParseResult, CancellationToken, int> body) =>

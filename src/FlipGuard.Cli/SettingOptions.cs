@@ -32,6 +32,22 @@ public sealed class SettingOptions
     /// <summary>The values <paramref name="parse"/> gives every setting (its default when the option is absent).</summary>
     public ISettingSource From(ParseResult parse) => new ParsedValues(this, parse);
 
+    /// <summary>
+    /// Refuses a setting given on the command line that <paramref name="chosen"/> does not read (<c>--reg sam --lambda 0.1</c>):
+    /// the value would be recorded in the recipe while nothing used it.
+    /// </summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="chosen">The settings the chosen entry reads.</param>
+    /// <param name="choice">How the choice was made, for the message (<c>--reg sam</c>).</param>
+    /// <exception cref="FlipGuardException">A setting was given that the choice ignores.</exception>
+    public void RefuseUnused(ParseResult parse, IEnumerable<Setting> chosen, string choice)
+    {
+        var used = chosen.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (key, option) in byKey)
+            if (!used.Contains(key) && parse.GetResult(option) is { Implicit: false })
+                throw new FlipGuardException($"{option.Name} has no effect with {choice}; leave it out or choose an entry that reads it");
+    }
+
     private sealed class OptionMaker : ISettingVisitor<Option>
     {
         public Option Visit<T>(Setting<T> setting)

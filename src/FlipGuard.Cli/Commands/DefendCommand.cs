@@ -71,6 +71,7 @@ public static class DefendCommand
             if (chunkSize < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {chunkSize}");
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
+            defenseSettings.RefuseUnused(parse, DefenseCatalog.Default.Find(kind)?.Settings ?? [], $"--defense {kind}");
             using var c = CheckpointWithData.Load(path, parse.GetValue(dataset), parse.GetValue(dataDir), parse.GetValue(limit));
             var model = c.UnderTest(encoding);
             var target = model.Target;

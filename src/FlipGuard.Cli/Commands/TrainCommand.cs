@@ -72,6 +72,12 @@ public static class TrainCommand
                 config = config with { Model = described.Name };
             }
             config.Validate();
+            regSettings.RefuseUnused(parse, RegularizerCatalog.Default.Find(config.Regularizer)?.Settings ?? [], $"--reg {config.Regularizer}");
+            if (parse.GetValue(resume) && parse.GetValue(fresh)) throw new FlipGuardException("--resume and --fresh contradict each other; give one");
+            if (config.WarmupEpochs > 0 && config.Regularizer == "none")
+                throw new FlipGuardException($"--warmup-epochs {config.WarmupEpochs} without --reg has no effect; give --reg or leave it out");
+            if (config.WarmupEpochs >= config.Epochs && config.Regularizer != "none")
+                throw new FlipGuardException($"--warmup-epochs {config.WarmupEpochs} ≥ --epochs {config.Epochs}: --reg {config.Regularizer} would never run, yet the recipe would record it");
             bool quiet = parse.GetValue(json);
             var torchDevice = TorchSession.Configure(parse.GetValue(threads), parse.GetValue(device)!);
             string path = parse.GetValue(output) ?? Path.Combine("runs", $"{config.Model}-{config.Dataset}-s{config.Seed}.fgc");
