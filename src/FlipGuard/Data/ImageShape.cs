@@ -16,8 +16,12 @@ public sealed record ImageShape(int Channels, int Height, int Width)
     public const int MaxSide = 8192;
     /// <summary>Largest channel count any reader or header may declare.</summary>
     public const int MaxChannels = 1024;
-    /// <summary>Largest number of values in one image (channels × height × width), so <see cref="PixelCount"/> never overflows.</summary>
-    public const int MaxValues = 1 << 28;
+    /// <summary>
+    /// Largest number of values in one image (channels × height × width): 524,288, e.g. 3×418×418, above ImageNet's
+    /// 3×224×224 and 3×384×384. It bounds every built-in model a header or dataset can ask for (the mlp's first layer, the
+    /// one that grows with the input, stays under 160 M parameters), so a hostile header cannot make a model allocate gigabytes.
+    /// </summary>
+    public const int MaxValues = 1 << 19;
 
     /// <summary>
     /// What is wrong with an image size read from a file, a header or a flag, as a phrase ("the input is 0×28 pixels …"),

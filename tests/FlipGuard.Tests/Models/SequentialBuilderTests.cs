@@ -57,6 +57,9 @@ public class SequentialBuilderTests
     [InlineData("""{"name":"a","layers":[{"type":"conv","out":4,"kernal":3}]}""", "not a valid architecture description")]
     [InlineData("""{"name":"mlp","layers":[{"type":"flatten"},{"type":"linear","out":10}]}""", "taken by a built-in model")]
     [InlineData("""{"name":"a","layers":[{"type":"conv","out":4,"kernel":40},{"type":"flatten"},{"type":"linear","out":10}]}""", "is too small")]
+    [InlineData("""{"name":"a","layers":[{"type":"flatten"},{"type":"linear","out":2000000000},{"type":"linear","out":10}]}""", "more than the 268,435,456 FlipGuard builds")] // 6 TB once asked for
+    [InlineData("""{"name":"a","layers":[{"type":"conv","out":400000,"kernel":1},{"type":"flatten"},{"type":"linear","out":10}]}""", "output would hold more than")]
+    [InlineData("""{"name":"a","layers":[{"type":"conv","out":2000000000,"kernel":9000}]}""", "parameters, more than")]
     public void BadDescriptionsFailWithOneSentenceNamingTheLayer(string json, string expected)
     {
         var e = Assert.Throws<FlipGuardException>(() => ModelSpec.Described(ArchitectureDescription.Parse(json, "arch.json"), 1, 28, 28, 10));

@@ -64,6 +64,7 @@ public static class SequentialBuilder
             return block;
         }
         Forbid(where, layer.Layers is not null, "\"layers\"");
+        CheckBudget(where, layer, shape, summary);
         var (module, output) = layer.Type switch
         {
             "conv" => Conv(where, layer, shape),
@@ -79,6 +80,31 @@ public static class SequentialBuilder
         shape = output;
         summary.Add(new LayerSummary(path, layer.Type, output, module.parameters().Sum(p => p.numel())));
         return module;
+    }
+
+    /// <summary>The most parameters a described network may have (1 GiB of float32), checked before each layer is allocated.</summary>
+    public const long MaxParameters = 1L << 28;
+
+    /// <summary>The most values one sample's activation may hold after a layer (1 GiB of float32 per sample).</summary>
+    public const long MaxActivation = 1L << 28;
+
+    private static void CheckBudget(string where, LayerDescription l, long[] shape, List<LayerSummary> summary)
+    {
+        if (shape.Aggregate(1.0, (a, d) => a * d) > MaxActivation)
+            throw new FlipGuardException($"{where}: its input [{string.Join(",", shape)}] holds more than {MaxActivation:N0} values per sample");
+        double outputs = Math.Max(0, l.Out ?? 0), kernel = Math.Max(0, l.Kernel ?? 0);
+        double planned = l.Type switch
+        {
+            "conv" when shape.Length == 3 => outputs * shape[0] * kernel * kernel + outputs,
+            "linear" when shape.Length == 1 => outputs * shape[0] + outputs,
+            "batchnorm" when shape.Length > 0 => 4.0 * shape[0], // weight, bias and the two running statistics
+            _ => 0,
+        };
+        double so = summary.Sum(x => (double)x.Parameters);
+        if (so + planned > MaxParameters)
+            throw new FlipGuardException($"{where}: would bring the network to {so + planned:N0} parameters, more than the {MaxParameters:N0} FlipGuard builds");
+        if (l.Type == "conv" && shape.Length == 3 && (double)(l.Out ?? 0) * shape[1] * shape[2] > MaxActivation)
+            throw new FlipGuardException($"{where}: its output would hold more than {MaxActivation:N0} values per sample");
     }
 
     private static (nn.Module<Tensor, Tensor>, long[]) Conv(string where, LayerDescription l, long[] shape)
