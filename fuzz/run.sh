@@ -7,7 +7,7 @@ set -euo pipefail
 name=${1:?usage: fuzz/run.sh NAME [MINUTES]}
 minutes=${2:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin="$root/fuzz/out/bin"
+bin="$root/fuzz/out/bin-$name" # one build per harness: a fuzzer keeps running while another is rebuilt
 if [ ! -f "$bin/.instrumented" ] || [ "$root/src/FlipGuard" -nt "$bin/.instrumented" ]; then
   rm -rf "$bin"
   dotnet publish "$root/fuzz/FlipGuard.Fuzz" -c Release -o "$bin" --nologo -v quiet

@@ -27,6 +27,8 @@ internal static class StridedCopy
         catch (OverflowException) { throw new FlipGuardException($"{source}: tensor {name}'s shape {StoredTensor.Format(t.Shape)} or strides overflow"); }
         if (count > 0 && last >= t.Storage.Elements)
             throw new FlipGuardException($"{source}: tensor {name} reaches past the end of its storage");
+        if (count > t.Storage.Elements)
+            throw new FlipGuardException($"{source}: tensor {name} {StoredTensor.Format(t.Shape)} addresses more elements than its storage holds (broadcast or overlapping strides); save contiguous tensors");
         var result = new byte[count * size];
         if (count == 0) return new StoredTensor(name, t.Storage.DType, t.Shape, result);
         if (IsContiguous(t.Shape, t.Stride))

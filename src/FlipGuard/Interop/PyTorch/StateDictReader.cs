@@ -29,14 +29,18 @@ public static class StateDictReader
         catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})"); }
         using (zip)
         {
-            var pkl = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
+            // The central directory is parsed lazily, on the first look at the entries: its damage surfaces here.
+            IReadOnlyList<ZipArchiveEntry> entries;
+            try { entries = zip.Entries; }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})"); }
+            var pkl = entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
                 ?? throw new FlipGuardException($"{path}: no data.pkl in the archive; is it a PyTorch state dict?");
             string prefix = pkl.FullName[..^"data.pkl".Length];
             if (zip.GetEntry(prefix + "constants.pkl") is not null)
                 throw new FlipGuardException($"{path}: this is a TorchScript archive (torch.jit.save); save model.state_dict() with torch.save instead");
             if (pkl.Length > MaxPickleBytes)
                 throw new FlipGuardException($"{path}: data.pkl declares {pkl.Length:N0} bytes; a state dict's pickle is far smaller (at most {MaxPickleBytes:N0} read)");
-            var root = PickleReader.Read(ReadAll(pkl, path), path);
+            var root = PickleReader.Read(ReadAll(pkl, path, fs.Length), path);
             var dict = StateDictOf(root, path);
             var tensors = new List<StoredTensor>(dict.Items.Count);
             var storages = new Dictionary<string, byte[]>();
@@ -51,7 +55,7 @@ public static class StateDictReader
                     var entry = zip.GetEntry(prefix + "data/" + t.Storage.Key)
                         ?? throw new FlipGuardException($"{path}: storage record data/{t.Storage.Key} of tensor {name} is missing");
                     budget.Take(entry.Length, $"storage record {entry.FullName}");
-                    bytes = ReadAll(entry, path);
+                    bytes = ReadAll(entry, path, fs.Length);
                     storages[t.Storage.Key] = bytes;
                 }
                 tensors.Add(StridedCopy.Gather(name, t, bytes, path, budget));
@@ -70,11 +74,11 @@ public static class StateDictReader
         return dict;
     }
 
-    private static byte[] ReadAll(ZipArchiveEntry entry, string path)
+    private static byte[] ReadAll(ZipArchiveEntry entry, string path, long archiveLength)
     {
         // Deflate cannot expand more than about 1,032 to 1: a declared size beyond that is a lie, and must not be
         // allocated on trust (a 530-byte file once reached 1.4 GB of memory before its refusal).
-        if (entry.Length < 0 || entry.Length > entry.CompressedLength * 1100L + 4096)
+        if (entry.CompressedLength < 0 || entry.CompressedLength > archiveLength || entry.Length < 0 || entry.Length > entry.CompressedLength * 1100L + 4096)
             throw new FlipGuardException($"{path}: record {entry.FullName} declares {entry.Length:N0} bytes from {entry.CompressedLength:N0} compressed (corrupt archive)");
         try
         {
