@@ -37,6 +37,31 @@ public class FolderLockTests
     }
 
     [Fact]
+    [Trait("Category", TestCategories.EndToEnd)]
+    public async Task ASecondSweepOnTheSameFolderIsToldItIsInUse()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, Cli.CliProcess.Run("train", "-m", "mlp", "--epochs", "1", "--train-limit", "500", "--threads", "1", "-o", dir.File("m.fgc")).ExitCode);
+        string[] sweep = ["sweep", dir.File("m.fgc"), "--bits", "30,31", "--params", "sample:3000", "--naive", "--limit", "500", "--block-size", "64",
+            "--threads", "1", "-o", dir.File("s"), "--resume"];
+        using var first = Cli.CliProcess.Start(sweep);
+        var firstErr = first.StandardError.ReadToEndAsync();
+        var firstOut = first.StandardOutput.ReadToEndAsync();
+        string journal = Path.Combine(dir.File("s"), "journal");
+        var clock = Stopwatch.StartNew();
+        while (!(Directory.Exists(journal) && Directory.GetFiles(journal, "block-*").Length > 0) && !first.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+            Thread.Sleep(50);
+        Assert.False(first.HasExited, "the first sweep ended before the second could start");
+        var second = Cli.CliProcess.Run(sweep);
+        first.Kill(entireProcessTree: true);
+        first.WaitForExit();
+        await firstOut;
+        Assert.True(second.ExitCode == 2, $"exit {second.ExitCode}: {second.Stderr} (first: {await firstErr})");
+        Assert.Contains($"in use by another run (PID {first.Id}", second.Stderr);
+        Assert.Single(second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public void AKilledHolderLeavesNoStaleLock()
     {
         using var dir = new TempDirectory();
