@@ -37,33 +37,41 @@ public static class SafeTensorsFile
         long dataStart = 8 + headerLength;
         var metadata = new Dictionary<string, string>();
         var tensors = new List<(long Begin, StoredTensor Tensor)>();
-        foreach (var (name, node) in header)
+        // JsonObject builds its dictionary lazily: duplicate keys and invalid UTF-8 surface while it is walked.
+        try
         {
-            if (name == "__metadata__")
+            foreach (var (name, node) in header)
             {
-                if (node is not JsonObject m) throw new FlipGuardException($"{path}: __metadata__ is not a JSON object of strings");
-                foreach (var (k, v) in m)
-                    metadata[k] = v is JsonValue value && value.TryGetValue(out string? text) ? text
-                        : v is null ? "" : throw new FlipGuardException($"{path}: __metadata__ entry '{k}' is not a string");
-                continue;
+                if (name == "__metadata__")
+                {
+                    if (node is not JsonObject m) throw new FlipGuardException($"{path}: __metadata__ is not a JSON object of strings");
+                    foreach (var (k, v) in m)
+                        metadata[k] = v is JsonValue value && value.TryGetValue(out string? text) ? text
+                            : v is null ? "" : throw new FlipGuardException($"{path}: __metadata__ entry '{k}' is not a string");
+                    continue;
+                }
+                try
+                {
+                    var o = node!.AsObject();
+                    var dtype = ParseDType(o["dtype"]!.GetValue<string>(), name, path);
+                    long[] shape = o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                    long[] range = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
+                    if (shape.Any(d => d < 0) || shape.Length > 16 || range.Length != 2)
+                        throw new FlipGuardException($"{path}: tensor {name}'s shape or byte range is malformed");
+                    long count = shape.Aggregate(1L, (a, b) => checked(a * b));
+                    if (range[0] < 0 || range[1] < range[0] || range[1] > file.Length - dataStart || range[1] - range[0] != checked(count * dtype.Size()))
+                        throw new FlipGuardException($"{path}: tensor {name}'s byte range does not match its shape or the file size");
+                    tensors.Add((range[0], new StoredTensor(name, dtype, shape, file.AsSpan((int)(dataStart + range[0]), (int)(range[1] - range[0])).ToArray())));
+                }
+                catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or OverflowException)
+                {
+                    throw new FlipGuardException($"{path}: tensor {name} has a malformed header entry");
+                }
             }
-            try
-            {
-                var o = node!.AsObject();
-                var dtype = ParseDType(o["dtype"]!.GetValue<string>(), name, path);
-                long[] shape = o["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                long[] range = o["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-                if (shape.Any(d => d < 0) || shape.Length > 16 || range.Length != 2)
-                    throw new FlipGuardException($"{path}: tensor {name}'s shape or byte range is malformed");
-                long count = shape.Aggregate(1L, (a, b) => checked(a * b));
-                if (range[0] < 0 || range[1] < range[0] || range[1] > file.Length - dataStart || range[1] - range[0] != checked(count * dtype.Size()))
-                    throw new FlipGuardException($"{path}: tensor {name}'s byte range does not match its shape or the file size");
-                tensors.Add((range[0], new StoredTensor(name, dtype, shape, file.AsSpan((int)(dataStart + range[0]), (int)(range[1] - range[0])).ToArray())));
-            }
-            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or OverflowException)
-            {
-                throw new FlipGuardException($"{path}: tensor {name} has a malformed header entry");
-            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or JsonException or FormatException)
+        {
+            throw new FlipGuardException($"{path}: not a safetensors file (malformed header: {e.Message.Split('\n')[0]})");
         }
         return (tensors.OrderBy(t => t.Begin).Select(t => t.Tensor).ToList(), metadata);
     }
