@@ -47,17 +47,8 @@ public class GeneratedHeaderPropertyTests
             var header = original.DeepClone().AsObject();
             if (dropHash) header["headerSha256"] = "";
             Set(header, paths[at], value?.DeepClone());
-            byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
             string path = dir.File($"case{Interlocked.Increment(ref n)}.fgc"); // CsCheck samples on several threads at once
-            using (var fs = File.Create(path))
-            {
-                fs.Write(bytes.AsSpan(0, 8));
-                Span<byte> len = stackalloc byte[4];
-                BinaryPrimitives.WriteInt32LittleEndian(len, json.Length);
-                fs.Write(len);
-                fs.Write(json);
-                fs.Write(bytes.AsSpan(12 + length));
-            }
+            HostileCheckpointHeaderTests.WriteWithHeader(bytes, header, path);
             try
             {
                 CheckpointFile.Load(path).Model.Dispose();

@@ -37,16 +37,23 @@ public class HostileCheckpointHeaderTests
         var header = JsonNode.Parse(bytes.AsSpan(12, length))!.AsObject();
         if (dropHeaderHash) header["headerSha256"] = ""; // reach the range checks, as a pre-hash checkpoint would
         edit(header);
-        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         string target = Path.Combine(Path.GetDirectoryName(path)!, name + ".fgc");
+        WriteWithHeader(bytes, header, target);
+        return target;
+    }
+
+    /// <summary>Writes checkpoint <paramref name="original"/> (its bytes) to <paramref name="target"/> with <paramref name="header"/> instead of its own.</summary>
+    internal static void WriteWithHeader(byte[] original, JsonObject header, string target)
+    {
+        int length = BinaryPrimitives.ReadInt32LittleEndian(original.AsSpan(8));
+        byte[] json = Encoding.UTF8.GetBytes(header.ToJsonString());
         using var fs = File.Create(target);
-        fs.Write(bytes.AsSpan(0, 8));
+        fs.Write(original.AsSpan(0, 8));
         Span<byte> len = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(len, json.Length);
         fs.Write(len);
         fs.Write(json);
-        fs.Write(bytes.AsSpan(12 + length));
-        return target;
+        fs.Write(original.AsSpan(12 + length));
     }
 
     private static JsonObject Model(JsonObject h) => h["model"]!.AsObject();
