@@ -28,7 +28,6 @@ public sealed class AttackArguments
     public AttackOptions Build(ParseResult parse, BitSelection bits, ulong firstSeed, bool resume, int chunk, IWeightEncoding encoding)
     {
         int n = parse.GetValue(Seeds);
-        if (n < 1) throw new FlipGuardException($"--seeds must be ≥ 1, got {n}");
         var options = new AttackOptions(bits)
         {
             TopK = parse.GetValue(TopK),

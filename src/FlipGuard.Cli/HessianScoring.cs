@@ -18,7 +18,6 @@ public sealed class HessianScoring
     public EntryScores Score(ParseResult parse, FlipTarget target, TensorDataset train, IReadOnlyList<int> bits, long seed, bool quiet, CancellationToken token)
     {
         int samples = parse.GetValue(Samples), probes = parse.GetValue(Probes);
-        if (samples < 1) throw new FlipGuardException($"--hessian-samples must be ≥ 1, got {samples}");
         var batches = SampleBatches.First(train.Images, train.Labels, samples, 500);
         return ProgressView.Run(quiet, "Hessian diagonal", probes, bar => HessianGuidedRanking.Score(target, batches, bits, probes, seed,
             new ProgressRelay<int>(p => { bar.Value = p; bar.Description = $"Hessian diagonal, probe {p}/{probes}"; }), token));

@@ -68,7 +68,6 @@ public static class DefendCommand
             var paramSelection = ParameterSelection.Parse(parse.GetValue(parameters)!);
             long seedValue = parse.GetValue(seed);
             int chunkSize = parse.GetValue(chunk);
-            if (chunkSize < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {chunkSize}");
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!, kind = parse.GetValue(defense)!;
             defenseSettings.RefuseUnused(parse, DefenseCatalog.Default.Find(kind)?.Settings ?? [], $"--defense {kind}");
@@ -76,8 +75,6 @@ public static class DefendCommand
             var model = c.UnderTest(encoding);
             var target = model.Target;
 
-            if (parse.GetValue(defenseSettings.Of(EccKind.Share)) is { } share && share is < 0 or > 1)
-                throw new FlipGuardException($"--protect must be in [0, 1], got {share}");
             var choice = new DefenseChoice(kind, SettingValues.Empty.Read(DefenseCatalog.Default.Settings, defenseSettings.From(parse)));
             var shield = choice.Create(target, () => scoring.Score(parse, target, c.Data.Train, bitSelection.Bits.ToList(), seedValue, quiet, token),
                 unchecked((ulong)seedValue));

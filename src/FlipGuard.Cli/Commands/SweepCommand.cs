@@ -46,7 +46,6 @@ public static class SweepCommand
             var part = SweepShard.Parse(parse.GetValue(shard)!);
             long seedValue = parse.GetValue(seed);
             int chunkSize = parse.GetValue(chunk);
-            if (chunkSize < 1) throw new FlipGuardException($"--chunk must be ≥ 1, got {chunkSize}");
             TorchSession.Configure(parse.GetValue(threads), "cpu");
             string path = parse.GetValue(checkpoint)!;
             string outDir = parse.GetValue(output) ?? Path.Combine("runs", "sweep-" + Path.GetFileNameWithoutExtension(path));

@@ -22,15 +22,6 @@ public static class OutputFolder
         }
     }
 
-    /// <summary>Creates <paramref name="path"/> and proves a file can be written in it, before long work starts.</summary>
-    /// <exception cref="FlipGuardException">The folder cannot be created or written into.</exception>
-    public static string CreateWritable(string path)
-    {
-        Create(path);
-        AtomicFile.CheckWritable(Path.Combine(path, ".flipguard-write-check"));
-        return path;
-    }
-
     /// <summary>A short reason for a failed file-system call, without the path .NET repeats in its messages.</summary>
     public static string Reason(Exception e) => e switch
     {

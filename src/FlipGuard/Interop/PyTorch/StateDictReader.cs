@@ -24,15 +24,20 @@ public static class StateDictReader
             throw new FlipGuardException(got >= 2 && head[0] == 0x80
                 ? $"{path}: PyTorch's legacy (pre-1.6) format is not supported; load it in PyTorch and save it again with torch.save(model.state_dict(), path)"
                 : $"{path}: not a PyTorch file (expected the zip archive torch.save writes)");
-        ZipArchive zip;
-        try { zip = new ZipArchive(fs, ZipArchiveMode.Read); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})"); }
+        ZipArchive? zip = null;
+        IReadOnlyList<ZipArchiveEntry> entries;
+        try
+        {
+            zip = new ZipArchive(fs, ZipArchiveMode.Read);
+            entries = zip.Entries; // the central directory is parsed lazily: its damage surfaces here, not in the constructor
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+        {
+            zip?.Dispose();
+            throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})");
+        }
         using (zip)
         {
-            // The central directory is parsed lazily, on the first look at the entries: its damage surfaces here.
-            IReadOnlyList<ZipArchiveEntry> entries;
-            try { entries = zip.Entries; }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException) { throw new FlipGuardException($"{path}: corrupt zip archive ({e.Message.Split('\n')[0]})"); }
             var pkl = entries.FirstOrDefault(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') == 1)
                 ?? throw new FlipGuardException($"{path}: no data.pkl in the archive; is it a PyTorch state dict?");
             string prefix = pkl.FullName[..^"data.pkl".Length];
